@@ -61,7 +61,7 @@ struct Record {
 struct SchemaDiff {
   std::vector<std::string> models_added;
   std::vector<std::string> models_removed;
-  std::vector<std::string> fields_added;    // "post.title"
+  std::vector<std::string> fields_added;  // "post.title"
   std::vector<std::string> fields_removed;
   std::vector<std::string> fields_renamed;  // "post.name -> post.title"
   std::vector<std::string> fields_changed;  // validations, defaults, options
@@ -140,7 +140,8 @@ class Database {
  public:
   // Opens (and with create_if_missing, creates) the database in `dir`. Errors:
   // kDatabaseLocked when another process has it open, kIoError, kInvalidStoredData.
-  static Result<std::unique_ptr<Database>> Open(const std::string& dir, const Options& options = {});
+  static Result<std::unique_ptr<Database>> Open(const std::string& dir,
+                                                const Options& options = {});
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

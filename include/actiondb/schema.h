@@ -18,21 +18,21 @@
 namespace actiondb {
 
 enum class FieldType : uint8_t {
-  kId = 0,          // system: the record id
+  kId = 0,  // system: the record id
   kString = 1,
   kNumber = 2,
   kBoolean = 3,
   kDateTime = 4,
   kEmail = 5,
   kUrl = 6,
-  kEnum = 7,        // single or multi select (FieldDef::enum_multi)
+  kEnum = 7,  // single or multi select (FieldDef::enum_multi)
   kJson = 8,
   kRichText = 9,
   kRoleList = 10,
   kPassword = 11,
   kBelongsTo = 12,
-  kHasMany = 13,    // virtual: resolved through the belongsTo `inverse_field` on `related_model`
-  kHasOne = 14,     // virtual, as hasMany with at most one record
+  kHasMany = 13,  // virtual: resolved through the belongsTo `inverse_field` on `related_model`
+  kHasOne = 14,   // virtual, as hasMany with at most one record
   kHasManyThrough = 15,  // virtual: through a join model (`through_model`)
   kRecordState = 16,     // system: the record's state ("created")
 };
@@ -55,11 +55,11 @@ inline constexpr uint16_t kFirstUserFieldId = 16;
 
 struct Validations {
   bool required = false;
-  bool unique = false;               // single-field uniqueness
+  bool unique = false;                 // single-field uniqueness
   std::optional<uint32_t> min_length;  // string length, in Unicode code points
   std::optional<uint32_t> max_length;
-  std::optional<std::string> regex;    // ECMAScript syntax, must match the whole value
-  std::optional<double> min_value;     // number range, inclusive
+  std::optional<std::string> regex;  // ECMAScript syntax, must match the whole value
+  std::optional<double> min_value;   // number range, inclusive
   std::optional<double> max_value;
   bool operator==(const Validations&) const = default;
 };
@@ -75,9 +75,9 @@ struct FieldDef {
   bool enum_multi = false;
   // belongsTo / hasMany / hasOne / hasManyThrough
   std::string related_model;
-  std::string inverse_field;   // hasMany/hasOne: the belongsTo field on related_model
-  std::string through_model;   // hasManyThrough: the join model
-  std::string through_field;   // hasManyThrough: join model's belongsTo to related_model
+  std::string inverse_field;  // hasMany/hasOne: the belongsTo field on related_model
+  std::string through_model;  // hasManyThrough: the join model
+  std::string through_field;  // hasManyThrough: join model's belongsTo to related_model
   // Whether the field gets a secondary index (default: every filterable scalar field).
   std::optional<bool> indexed;
   // Schema evolution: the field's previous apiIdentifier, when it is being renamed.
@@ -97,8 +97,8 @@ struct IndexDef {
 
 struct ModelDef {
   std::string api_identifier;
-  std::string plural;  // pluralApiIdentifier; defaults to api_identifier + "s"
-  uint32_t id = 0;     // 0 = not yet assigned
+  std::string plural;            // pluralApiIdentifier; defaults to api_identifier + "s"
+  uint32_t id = 0;               // 0 = not yet assigned
   std::vector<FieldDef> fields;  // application fields only; system fields are implicit
   std::vector<IndexDef> indexes;
   std::string renamed_from;

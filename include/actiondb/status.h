@@ -112,14 +112,15 @@ class [[nodiscard]] Result {
 #define ADB_CONCAT(a, b) ADB_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function if `expr` (a Status) is not OK.
-#define RETURN_IF_ERROR(expr)                     \
-  do {                                            \
-    ::actiondb::Status adb_status_ = (expr);      \
-    if (!adb_status_.ok()) return adb_status_;    \
+#define RETURN_IF_ERROR(expr)                  \
+  do {                                         \
+    ::actiondb::Status adb_status_ = (expr);   \
+    if (!adb_status_.ok()) return adb_status_; \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, ResultExpr())`: binds the value or returns the error.
-#define ASSIGN_OR_RETURN(lhs, rexpr) ASSIGN_OR_RETURN_IMPL(ADB_CONCAT(adb_result_, __LINE__), lhs, rexpr)
+#define ASSIGN_OR_RETURN(lhs, rexpr) \
+  ASSIGN_OR_RETURN_IMPL(ADB_CONCAT(adb_result_, __LINE__), lhs, rexpr)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \
   auto tmp = (rexpr);                          \
   if (!tmp.ok()) return tmp.status();          \

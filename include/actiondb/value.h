@@ -55,8 +55,8 @@ class Value {
 
   bool as_bool() const { return b_; }
   double as_number() const { return d_; }
-  const std::string& as_string() const { return s_; }   // kString; kJson text
-  const std::string& json_text() const { return s_; }   // kJson
+  const std::string& as_string() const { return s_; }  // kString; kJson text
+  const std::string& json_text() const { return s_; }  // kJson
   const std::vector<std::string>& as_list() const { return list_; }
   int64_t as_datetime() const { return i_; }
   uint64_t as_id() const { return static_cast<uint64_t>(i_); }

@@ -1,0 +1,84 @@
+// Key layout and order-preserving encodings (docs/key-layout.md has the full picture).
+//
+// Column families and keys:
+//   meta  "catalog"                          -> fb::Catalog
+//   rec   modelId:BE32 recordId:BE64         -> record value (record_codec.h)
+//   idx   indexId:BE32 tuple recordId:BE64   -> ""            (non-unique index)
+//         indexId:BE32 tuple                 -> recordId:BE64 (unique index, no null in tuple)
+//         indexId:BE32 tuple recordId:BE64   -> ""            (unique index, a null in tuple)
+//   ctr   'H' modelId:BE32                   -> u64 LE: highest id ever allocated (merge: max)
+//         'A' modelId:BE32 recordId:BE64 fieldId:BE16 -> f64 LE delta (merge: add)
+//   fts   (search index, see engine/search)
+//
+// Tuple element encodings (all memcmp-ordered, prefix-free):
+//   null        0x00
+//   present     0x01 followed by the value:
+//     bool      0x00 | 0x01
+//     number    IEEE-754 bits b: b ^ 0x8000.. if sign clear, ~b if sign set; BE64 (-0 == +0)
+//     dateTime  int64 ms: (v ^ 0x8000000000000000) BE64
+//     id        BE64
+//     string    bytes with 0x00 escaped as 0x00 0xFF, terminated by 0x00 0x01
+// Nulls sort first in ascending order. A descending scan iterates the same keys backwards.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "actiondb/value.h"
+
+namespace actiondb::engine::keys {
+
+inline void PutBE16(std::string* out, uint16_t v) {
+  out->push_back(static_cast<char>(v >> 8));
+  out->push_back(static_cast<char>(v));
+}
+inline void PutBE32(std::string* out, uint32_t v) {
+  for (int s = 24; s >= 0; s -= 8) out->push_back(static_cast<char>(v >> s));
+}
+inline void PutBE64(std::string* out, uint64_t v) {
+  for (int s = 56; s >= 0; s -= 8) out->push_back(static_cast<char>(v >> s));
+}
+inline uint32_t GetBE32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+inline uint64_t GetBE64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  return v;
+}
+
+inline constexpr char kNullTag = 0x00;
+inline constexpr char kPresentTag = 0x01;
+
+// Appends one tuple element (tag + value) for `v`. kStringList and kJson are not indexable;
+// callers never pass them (asserted).
+void AppendValue(std::string* out, const Value& v);
+// Reads one tuple element of `kind` from the front of `*in`, advancing it. False on malformed
+// input.
+bool ConsumeValue(std::string_view* in, ValueKind kind, Value* out);
+
+uint64_t NumberToOrderedBits(double d);
+double OrderedBitsToNumber(uint64_t u);
+
+// Record keys.
+std::string RecordKey(uint32_t model_id, uint64_t record_id);
+std::string ModelPrefix(uint32_t model_id);  // modelId:BE32
+// Decodes a record key; false when it is not 12 bytes.
+bool ParseRecordKey(std::string_view key, uint32_t* model_id, uint64_t* record_id);
+
+std::string IndexPrefix(uint32_t index_id);
+
+// The smallest key greater than every key with prefix `p` ("" when none exists).
+std::string PrefixSuccessor(std::string_view p);
+
+std::string IdCounterKey(uint32_t model_id);
+std::string AtomicKey(uint32_t model_id, uint64_t record_id, uint16_t field_id);
+std::string AtomicPrefix(uint32_t model_id, uint64_t record_id);
+
+// Renders bytes for messages: printable ASCII as is, the rest as \xNN.
+std::string Printable(std::string_view bytes);
+
+}  // namespace actiondb::engine::keys

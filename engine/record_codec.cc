@@ -1,0 +1,153 @@
+// FlatBuffers record encoding (layout in record_codec.h).
+#include "engine/record_codec.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "record_generated.h"
+
+namespace actiondb::engine {
+
+namespace {
+uint32_t Checksum(const char* data, size_t n) { return XXH32(data, n, 0x41444231u); }
+
+Value FromFb(const fb::FieldValue* fv) {
+  switch (static_cast<ValueKind>(fv->kind())) {
+    case ValueKind::kBool:
+      return Value::Bool(fv->b());
+    case ValueKind::kNumber:
+      return Value::Number(fv->num());
+    case ValueKind::kString:
+      return Value::String(fv->str() ? fv->str()->str() : std::string());
+    case ValueKind::kJson:
+      return Value::Json(fv->str() ? fv->str()->str() : std::string("null"));
+    case ValueKind::kDateTime:
+      return Value::DateTime(fv->i64());
+    case ValueKind::kId:
+      return Value::Id(static_cast<uint64_t>(fv->i64()));
+    case ValueKind::kStringList: {
+      std::vector<std::string> items;
+      if (fv->list()) {
+        items.reserve(fv->list()->size());
+        for (const auto* s : *fv->list()) items.push_back(s->str());
+      }
+      return Value::StringList(std::move(items));
+    }
+    case ValueKind::kNull:
+      break;
+  }
+  return Value();
+}
+}  // namespace
+
+std::string EncodeRecord(StoredFields fields) {
+  std::sort(fields.begin(), fields.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  flatbuffers::FlatBufferBuilder fbb(256);
+  std::vector<flatbuffers::Offset<fb::FieldValue>> offs;
+  offs.reserve(fields.size());
+  for (const auto& [id, v] : fields) {
+    if (v.is_null()) continue;
+    flatbuffers::Offset<flatbuffers::String> str;
+    flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<flatbuffers::String>>> list;
+    if (v.kind() == ValueKind::kString || v.kind() == ValueKind::kJson) {
+      str = fbb.CreateString(v.as_string());
+    } else if (v.kind() == ValueKind::kStringList) {
+      list = fbb.CreateVectorOfStrings(v.as_list());
+    }
+    fb::FieldValueBuilder b(fbb);
+    b.add_id(id);
+    b.add_kind(static_cast<uint8_t>(v.kind()));
+    switch (v.kind()) {
+      case ValueKind::kBool:
+        b.add_b(v.as_bool());
+        break;
+      case ValueKind::kNumber:
+        b.add_num(v.as_number());
+        break;
+      case ValueKind::kDateTime:
+        b.add_i64(v.as_datetime());
+        break;
+      case ValueKind::kId:
+        b.add_i64(static_cast<int64_t>(v.as_id()));
+        break;
+      case ValueKind::kString:
+      case ValueKind::kJson:
+        b.add_str(str);
+        break;
+      case ValueKind::kStringList:
+        b.add_list(list);
+        break;
+      case ValueKind::kNull:
+        break;
+    }
+    offs.push_back(b.Finish());
+  }
+  auto vec = fbb.CreateVector(offs);
+  fb::RecordBuilder rb(fbb);
+  rb.add_fields(vec);
+  fbb.Finish(rb.Finish());
+
+  std::string out(kRecordHeaderSize, '\0');
+  out[0] = static_cast<char>(kRecordFormatVersion);
+  const char* data = reinterpret_cast<const char*>(fbb.GetBufferPointer());
+  uint32_t sum = Checksum(data, fbb.GetSize());
+  for (int i = 0; i < 4; ++i) out[4 + i] = static_cast<char>(sum >> (8 * i));
+  out.append(data, fbb.GetSize());
+  return out;
+}
+
+Result<RecordView> RecordView::Parse(std::string bytes, uint64_t id, const std::string& what) {
+  auto corrupt = [&](const char* why) {
+    return Status(Code::kInvalidStoredData,
+                  what + " record " + std::to_string(id) + " is corrupt on disk (" + why + ")");
+  };
+  if (bytes.size() < kRecordHeaderSize + 8) return corrupt("too short");
+  if (static_cast<uint8_t>(bytes[0]) != kRecordFormatVersion)
+    return corrupt("unknown format version");
+  if (bytes[1] != 0 || bytes[2] != 0 || bytes[3] != 0) return corrupt("bad header");
+  uint32_t stored = 0;
+  for (int i = 0; i < 4; ++i)
+    stored |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[4 + i])) << (8 * i);
+  const char* fbdata = bytes.data() + kRecordHeaderSize;
+  size_t fbsize = bytes.size() - kRecordHeaderSize;
+  if (Checksum(fbdata, fbsize) != stored) return corrupt("checksum mismatch");
+  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(fbdata), fbsize);
+  if (!verifier.VerifyBuffer<fb::Record>(nullptr)) return corrupt("invalid FlatBuffer");
+  RecordView v;
+  v.bytes_ = std::move(bytes);
+  v.id_ = id;
+  return v;
+}
+
+const fb::Record* RecordView::root() const {
+  return flatbuffers::GetRoot<fb::Record>(bytes_.data() + kRecordHeaderSize);
+}
+
+Value RecordView::Get(uint16_t field_id) const {
+  if (bytes_.empty()) return Value();
+  const auto* fields = root()->fields();
+  if (!fields) return Value();
+  const fb::FieldValue* fv = fields->LookupByKey(field_id);
+  return fv ? FromFb(fv) : Value();
+}
+
+bool RecordView::Has(uint16_t field_id) const {
+  if (bytes_.empty()) return false;
+  const auto* fields = root()->fields();
+  return fields && fields->LookupByKey(field_id) != nullptr;
+}
+
+StoredFields RecordView::All() const {
+  StoredFields out;
+  if (bytes_.empty()) return out;
+  const auto* fields = root()->fields();
+  if (!fields) return out;
+  out.reserve(fields->size());
+  for (const auto* fv : *fields) out.emplace_back(fv->id(), FromFb(fv));
+  return out;
+}
+
+}  // namespace actiondb::engine

@@ -1,0 +1,51 @@
+// Record values in the `rec` column family.
+//
+// Byte layout:  [0] format version (1)  [1..3] zero  [4..7] XXH32 of the FlatBuffer, LE
+//               [8..] fb::Record (engine/fbs/record.fbs): field values sorted by field id.
+// The checksum and the FlatBuffers verifier turn corrupt bytes into kInvalidStoredData
+// instead of a crash. A RecordView owns a copy of the bytes so the FlatBuffer is 8-aligned.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "actiondb/status.h"
+#include "actiondb/value.h"
+
+namespace actiondb::fb {
+struct Record;
+}
+
+namespace actiondb::engine {
+
+inline constexpr size_t kRecordHeaderSize = 8;
+inline constexpr uint8_t kRecordFormatVersion = 1;
+
+// (field id, value) pairs; null values are omitted. Need not be sorted.
+using StoredFields = std::vector<std::pair<uint16_t, Value>>;
+
+std::string EncodeRecord(StoredFields fields);
+
+class RecordView {
+ public:
+  RecordView() = default;
+  // Verifies `bytes`; kInvalidStoredData (naming `what`) when they are corrupt.
+  static Result<RecordView> Parse(std::string bytes, uint64_t id, const std::string& what);
+
+  uint64_t id() const { return id_; }
+  // The stored value of a field (null when absent).
+  Value Get(uint16_t field_id) const;
+  bool Has(uint16_t field_id) const;
+  // Every stored (field id, value), in id order (includes ids of removed fields).
+  StoredFields All() const;
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  const fb::Record* root() const;
+  std::string bytes_;
+  uint64_t id_ = 0;
+};
+
+}  // namespace actiondb::engine

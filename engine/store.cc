@@ -1,0 +1,730 @@
+// Store: open, catalog and schema changes, read views and record conversion.
+// The write path is in store_write.cc; the consistency checker in checker.cc.
+#include "engine/store.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/utilities/table_properties_collectors.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "engine/merge_operators.h"
+#include "engine/password.h"
+#include "engine/rocks_options.h"
+#include "engine/store_internal.h"
+#include "engine/validation.h"
+
+namespace actiondb::engine {
+
+namespace {
+constexpr const char* kCfNames[kNumCfs] = {"default", "rec", "idx", "fts", "ctr"};
+constexpr const char* kCatalogKey = "catalog";
+}  // namespace
+
+const char* CfName(Cf cf) {
+  static constexpr const char* kNames[kNumCfs] = {"meta", "rec", "idx", "fts", "ctr"};
+  return kNames[static_cast<int>(cf)];
+}
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status FromRocks(const rocksdb::Status& s, const std::string& context) {
+  if (s.ok()) return Status::OK();
+  std::string msg = context.empty() ? s.ToString() : context + ": " + s.ToString();
+  if (s.IsTimedOut()) {
+    return Status(Code::kTransactionTimeout,
+                  context + ": timed out waiting for a lock held by another transaction");
+  }
+  if (s.IsBusy() || s.IsTryAgain() || s.IsDeadlock()) {
+    return Status(Code::kTransactionConflict,
+                  context + ": conflicting concurrent write (" + s.ToString() + "); retry");
+  }
+  if (s.IsCorruption()) return Status(Code::kInvalidStoredData, msg);
+  if (s.IsIOError()) {
+    if (s.ToString().find("lock") != std::string::npos &&
+        s.ToString().find("LOCK") != std::string::npos) {
+      return Status(Code::kDatabaseLocked, context + ": the database is open in another process");
+    }
+    return Status(Code::kIoError, msg);
+  }
+  if (s.IsNotFound()) return Status(Code::kRecordNotFound, msg);
+  return Status(Code::kInternal, msg);
+}
+
+Status StatusFromRocks(int, int, const std::string& msg, const std::string& context) {
+  return Status(Code::kInternal, context + ": " + msg);
+}
+
+rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>& cache,
+                                           bool merge) {
+  rocksdb::ColumnFamilyOptions cf;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.block_size = 16 * 1024;
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.format_version = 5;
+  cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  cf.compression = rocksdb::kLZ4Compression;
+  cf.bottommost_compression = rocksdb::kZSTD;
+  cf.level_compaction_dynamic_level_bytes = true;
+  cf.write_buffer_size = 64 << 20;
+  cf.max_write_buffer_number = 3;
+  // Compact files that fill with tombstones (deleteMany), so later scans don't crawl.
+  cf.table_properties_collector_factories.push_back(
+      rocksdb::NewCompactOnDeletionCollectorFactory(16384, 8192, 0.3));
+  if (merge) {
+    cf.merge_operator = NewCounterMergeOperator();
+    cf.max_successive_merges = 64;
+  }
+  return cf;
+}
+
+rocksdb::DBOptions MakeDbOptions() {
+  rocksdb::DBOptions o;
+  o.create_if_missing = true;
+  o.create_missing_column_families = true;
+  o.max_background_jobs = 2;
+  o.bytes_per_sync = 1 << 20;
+  o.paranoid_checks = true;
+  o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  o.keep_log_file_num = 4;
+  return o;
+}
+
+// ---- Rep ----
+
+uint64_t Store::Rep::AllocateId(uint32_t model_id) {
+  std::lock_guard<std::mutex> lock(ids_mu);
+  return ++highest_id[model_id];
+}
+
+void Store::Rep::ObserveId(uint32_t model_id, uint64_t id) {
+  std::lock_guard<std::mutex> lock(ids_mu);
+  uint64_t& h = highest_id[model_id];
+  if (id > h) h = id;
+}
+
+Status Store::Rep::PersistCatalog(const Catalog& cat) {
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db->Put(wo, cf(Cf::kMeta), kCatalogKey, cat.Serialize()), "writing the catalog");
+}
+
+void Store::Rep::SwapCatalog(std::shared_ptr<const Catalog> next) {
+  std::lock_guard<std::mutex> lock(catalog_mu);
+  catalog = std::move(next);
+}
+
+Status Store::Rep::DeleteRange(Cf c, const std::string& begin, const std::string& end) {
+  rocksdb::WriteBatch batch;
+  rocksdb::Status s = batch.DeleteRange(cf(c), begin, end);
+  if (!s.ok()) return FromRocks(s, "delete range");
+  rocksdb::TransactionDBWriteOptimizations opt;
+  opt.skip_concurrency_control = true;
+  return FromRocks(db->Write(write_options, opt, &batch), "delete range");
+}
+
+// ---- iterators ----
+
+namespace {
+
+class BoundedIterator : public KvIterator {
+ public:
+  BoundedIterator(std::unique_ptr<rocksdb::Iterator> it, std::string lower, std::string upper)
+      : it_(std::move(it)), lower_(std::move(lower)), upper_(std::move(upper)) {}
+  void Seek(std::string_view target) override {
+    ++scanned_;
+    if (target < lower_) target = lower_;
+    it_->Seek(rocksdb::Slice(target.data(), target.size()));
+  }
+  void SeekForPrev(std::string_view target) override {
+    ++scanned_;
+    if (!upper_.empty() && target >= upper_) {
+      SeekToLast();
+      return;
+    }
+    it_->SeekForPrev(rocksdb::Slice(target.data(), target.size()));
+  }
+  void SeekToFirst() override {
+    ++scanned_;
+    it_->Seek(lower_);
+  }
+  void SeekToLast() override {
+    ++scanned_;
+    if (upper_.empty()) {
+      it_->SeekToLast();
+    } else {
+      it_->SeekForPrev(upper_);
+      if (it_->Valid() && it_->key().compare(upper_) >= 0) it_->Prev();
+    }
+  }
+  bool Valid() const override {
+    if (!it_->Valid()) return false;
+    rocksdb::Slice k = it_->key();
+    if (k.compare(lower_) < 0) return false;
+    if (!upper_.empty() && k.compare(upper_) >= 0) return false;
+    return true;
+  }
+  void Next() override {
+    ++scanned_;
+    it_->Next();
+  }
+  void Prev() override {
+    ++scanned_;
+    it_->Prev();
+  }
+  std::string_view key() const override { return {it_->key().data(), it_->key().size()}; }
+  std::string_view value() const override { return {it_->value().data(), it_->value().size()}; }
+  Status status() const override { return FromRocks(it_->status(), "iterator"); }
+  uint64_t keys_scanned() const override { return scanned_; }
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+  std::string lower_, upper_;
+  uint64_t scanned_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<KvIterator> NewBoundedIterator(std::unique_ptr<rocksdb::Iterator> it,
+                                               std::string lower, std::string upper) {
+  return std::make_unique<BoundedIterator>(std::move(it), std::move(lower), std::move(upper));
+}
+
+// ---- snapshot read view ----
+
+namespace {
+
+class SnapshotView : public ReadView {
+ public:
+  SnapshotView(Store::Rep* rep, std::shared_ptr<const Catalog> cat)
+      : rep_(rep), cat_(std::move(cat)), snap_(rep->db->GetSnapshot()) {
+    ro_.snapshot = snap_;
+  }
+  ~SnapshotView() override { rep_->db->ReleaseSnapshot(snap_); }
+  const Catalog& catalog() const override { return *cat_; }
+
+  Result<std::optional<RecordView>> GetRecord(const ModelInfo& model, uint64_t id) override {
+    rocksdb::PinnableSlice v;
+    rocksdb::Status s = rep_->db->Get(ro_, rep_->cf(Cf::kRec), keys::RecordKey(model.id, id), &v);
+    if (s.IsNotFound()) return std::optional<RecordView>();
+    if (!s.ok()) return FromRocks(s, "reading " + model.api_identifier + " " + std::to_string(id));
+    ASSIGN_OR_RETURN(RecordView rv, RecordView::Parse(v.ToString(), id, model.api_identifier));
+    return std::optional<RecordView>(std::move(rv));
+  }
+
+  Status MultiGetRecords(const ModelInfo& model, const std::vector<uint64_t>& ids,
+                         std::vector<std::optional<RecordView>>* out) override {
+    out->assign(ids.size(), std::nullopt);
+    if (ids.empty()) return Status::OK();
+    std::vector<std::string> key_store;
+    key_store.reserve(ids.size());
+    for (uint64_t id : ids) key_store.push_back(keys::RecordKey(model.id, id));
+    std::vector<rocksdb::Slice> ks(key_store.begin(), key_store.end());
+    std::vector<rocksdb::PinnableSlice> vals(ids.size());
+    std::vector<rocksdb::Status> sts(ids.size());
+    rep_->db->MultiGet(ro_, rep_->cf(Cf::kRec), ks.size(), ks.data(), vals.data(), sts.data());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (sts[i].IsNotFound()) continue;
+      if (!sts[i].ok()) return FromRocks(sts[i], "reading " + model.api_identifier);
+      ASSIGN_OR_RETURN(RecordView rv,
+                       RecordView::Parse(vals[i].ToString(), ids[i], model.api_identifier));
+      (*out)[i] = std::move(rv);
+    }
+    return Status::OK();
+  }
+
+  std::unique_ptr<KvIterator> NewIterator(Cf cf, std::string lower, std::string upper) override {
+    auto ro = std::make_unique<IterReadOptions>(ro_, lower, upper);
+    std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro->ro, rep_->cf(cf)));
+    return std::make_unique<OwningIterator>(
+        std::move(ro), NewBoundedIterator(std::move(it), std::move(lower), std::move(upper)));
+  }
+
+  Result<std::optional<std::string>> GetRaw(Cf cf, std::string_view key) override {
+    std::string v;
+    rocksdb::Status s =
+        rep_->db->Get(ro_, rep_->cf(cf), rocksdb::Slice(key.data(), key.size()), &v);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, "read");
+    return std::optional<std::string>(std::move(v));
+  }
+
+ private:
+  // The bound slices must outlive the iterator.
+  struct IterReadOptions {
+    IterReadOptions(const rocksdb::ReadOptions& base, const std::string& lo, const std::string& hi)
+        : lower(lo), upper(hi), ro(base) {
+      lower_slice = rocksdb::Slice(lower);
+      upper_slice = rocksdb::Slice(upper);
+      ro.iterate_lower_bound = &lower_slice;
+      if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+    }
+    std::string lower, upper;
+    rocksdb::Slice lower_slice, upper_slice;
+    rocksdb::ReadOptions ro;
+  };
+  class OwningIterator : public KvIterator {
+   public:
+    OwningIterator(std::unique_ptr<IterReadOptions> ro, std::unique_ptr<KvIterator> it)
+        : ro_(std::move(ro)), it_(std::move(it)) {}
+    ~OwningIterator() override { it_.reset(); }
+    void Seek(std::string_view t) override { it_->Seek(t); }
+    void SeekForPrev(std::string_view t) override { it_->SeekForPrev(t); }
+    void SeekToFirst() override { it_->SeekToFirst(); }
+    void SeekToLast() override { it_->SeekToLast(); }
+    bool Valid() const override { return it_->Valid(); }
+    void Next() override { it_->Next(); }
+    void Prev() override { it_->Prev(); }
+    std::string_view key() const override { return it_->key(); }
+    std::string_view value() const override { return it_->value(); }
+    Status status() const override { return it_->status(); }
+    uint64_t keys_scanned() const override { return it_->keys_scanned(); }
+
+   private:
+    std::unique_ptr<IterReadOptions> ro_;
+    std::unique_ptr<KvIterator> it_;
+  };
+
+  Store::Rep* rep_;
+  std::shared_ptr<const Catalog> cat_;
+  const rocksdb::Snapshot* snap_;
+  rocksdb::ReadOptions ro_;
+};
+
+}  // namespace
+
+// ---- Store ----
+
+Store::Store(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+
+Store::~Store() {
+  if (rep_ && rep_->db) {
+    for (auto* h : rep_->cfs) {
+      if (h) rep_->db->DestroyColumnFamilyHandle(h);
+    }
+    rep_->cfs.clear();
+    rep_->db.reset();
+  }
+}
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options& options) {
+  auto rep = std::make_unique<Rep>();
+  rep->dir = dir;
+  rep->options = options;
+  rep->write_options.sync = options.sync_mode == SyncMode::kSync;
+
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) {
+    if (!options.create_if_missing) {
+      return Status(Code::kIoError, "database directory " + dir + " does not exist");
+    }
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Status(Code::kIoError, "cannot create " + dir + ": " + ec.message());
+  }
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::DBOptions dbo = MakeDbOptions();
+  dbo.create_if_missing = options.create_if_missing;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descs;
+  for (int i = 0; i < kNumCfs; ++i) {
+    descs.emplace_back(kCfNames[i], MakeCfOptions(cache, static_cast<Cf>(i) == Cf::kCtr));
+  }
+  rocksdb::TransactionDBOptions tdbo;
+  tdbo.transaction_lock_timeout = options.lock_timeout_ms;
+  tdbo.default_lock_timeout = options.lock_timeout_ms;
+  rocksdb::TransactionDB* raw = nullptr;
+  rocksdb::Status s = rocksdb::TransactionDB::Open(dbo, tdbo, dir, descs, &rep->cfs, &raw);
+  if (!s.ok()) {
+    std::string m = s.ToString();
+    if (s.IsIOError() && m.find("LOCK") != std::string::npos) {
+      return Status(Code::kDatabaseLocked, "the database in " + dir +
+                                               " is already open in another process (or another "
+                                               "Database object in this one); close it first");
+    }
+    return FromRocks(s, "opening " + dir);
+  }
+  rep->db.reset(raw);
+
+  // Catalog.
+  std::string bytes;
+  s = rep->db->Get(rocksdb::ReadOptions(), rep->cf(Cf::kMeta), kCatalogKey, &bytes);
+  Catalog cat;
+  if (s.ok()) {
+    auto c = Catalog::Deserialize(bytes);
+    if (!c.ok()) return c.status();
+    cat = std::move(c).value();
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "reading the catalog");
+  }
+  rep->catalog = std::make_shared<const Catalog>(cat);
+
+  // Id high-water marks: the larger of the persisted mark and the last record key.
+  for (const auto& m : cat.models) {
+    uint64_t high = 0;
+    std::string v;
+    s = rep->db->Get(rocksdb::ReadOptions(), rep->cf(Cf::kCtr), keys::IdCounterKey(m.id), &v);
+    if (s.ok()) high = DecodeU64LE(v);
+    std::unique_ptr<rocksdb::Iterator> it(
+        rep->db->NewIterator(rocksdb::ReadOptions(), rep->cf(Cf::kRec)));
+    std::string upper = keys::PrefixSuccessor(keys::ModelPrefix(m.id));
+    it->SeekForPrev(upper);
+    if (it->Valid() && it->key().compare(upper) >= 0) it->Prev();
+    uint32_t mid;
+    uint64_t rid;
+    if (it->Valid() && keys::ParseRecordKey({it->key().data(), it->key().size()}, &mid, &rid) &&
+        mid == m.id) {
+      high = std::max(high, rid);
+    }
+    rep->highest_id[m.id] = high;
+  }
+
+  std::unique_ptr<Store> store(new Store(std::move(rep)));
+
+  // Finish index builds a crash interrupted.
+  bool any_building = false;
+  for (const auto& m : cat.models) {
+    for (const auto& ix : m.indexes)
+      any_building = any_building || ix.state == IndexState::kBuilding;
+  }
+  if (any_building) {
+    Catalog next = cat;
+    for (auto& m : next.models) {
+      std::vector<IndexInfo> keep;
+      for (auto& ix : m.indexes) {
+        if (ix.state == IndexState::kBuilding) {
+          Rep* r = store->rep_.get();
+          std::string p = keys::IndexPrefix(ix.id);
+          RETURN_IF_ERROR(r->DeleteRange(Cf::kIdx, p, keys::PrefixSuccessor(p)));
+          Status bs = BuildIndex(r, m, ix, nullptr);
+          if (!bs.ok()) {
+            if (bs.code() != Code::kInvalidRecord) return bs;
+            // The interrupted change added a unique rule the data violates: drop it again.
+            RETURN_IF_ERROR(r->DeleteRange(Cf::kIdx, p, keys::PrefixSuccessor(p)));
+            for (auto& f : m.fields) {
+              if (ix.field_ids.size() == 1 && f.def.id == ix.field_ids[0])
+                f.def.validations.unique = false;
+            }
+            continue;
+          }
+          ix.state = IndexState::kReady;
+        }
+        keep.push_back(ix);
+      }
+      m.indexes = std::move(keep);
+    }
+    next.version++;
+    RETURN_IF_ERROR(store->rep_->PersistCatalog(next));
+    store->rep_->SwapCatalog(std::make_shared<const Catalog>(next));
+  }
+  return store;
+}
+
+std::shared_ptr<const Catalog> Store::catalog() const { return rep_->GetCatalog(); }
+const Options& Store::options() const { return rep_->options; }
+const std::string& Store::dir() const { return rep_->dir; }
+
+uint64_t Store::HighestId(uint32_t model_id) const {
+  std::lock_guard<std::mutex> lock(rep_->ids_mu);
+  auto it = rep_->highest_id.find(model_id);
+  return it == rep_->highest_id.end() ? 0 : it->second;
+}
+
+std::unique_ptr<ReadView> Store::NewReadView() {
+  return std::make_unique<SnapshotView>(rep_.get(), rep_->GetCatalog());
+}
+
+// ---- schema changes ----
+
+Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& index,
+                  const std::function<void(const IndexBuildProgress&)>& progress) {
+  const std::string lower = keys::ModelPrefix(model.id);
+  const std::string upper = keys::PrefixSuccessor(lower);
+  IndexBuildProgress prog;
+  prog.index = index.name;
+  {
+    rocksdb::ReadOptions ro;
+    std::unique_ptr<rocksdb::Iterator> it(rep->db->NewIterator(ro, rep->cf(Cf::kRec)));
+    for (it->Seek(lower); it->Valid() && it->key().compare(upper) < 0; it->Next())
+      prog.records_total++;
+  }
+  if (progress) progress(prog);
+
+  std::vector<ValidationError> dups;
+  std::string last_key = lower;
+  bool first = true;
+  constexpr size_t kBatch = 1000;
+  while (true) {
+    // Next batch of ids, read from a fresh iterator (records may come and go meanwhile).
+    std::vector<uint64_t> ids;
+    {
+      rocksdb::ReadOptions ro;
+      rocksdb::Slice ub(upper);
+      ro.iterate_upper_bound = &ub;
+      std::unique_ptr<rocksdb::Iterator> it(rep->db->NewIterator(ro, rep->cf(Cf::kRec)));
+      it->Seek(last_key);
+      if (!first && it->Valid() && it->key().ToString() == last_key) it->Next();
+      for (; it->Valid() && ids.size() < kBatch; it->Next()) {
+        uint32_t mid;
+        uint64_t rid;
+        if (keys::ParseRecordKey({it->key().data(), it->key().size()}, &mid, &rid))
+          ids.push_back(rid);
+        last_key = it->key().ToString();
+      }
+      RETURN_IF_ERROR(FromRocks(it->status(), "building index " + index.name));
+    }
+    first = false;
+    if (ids.empty()) break;
+    rocksdb::TransactionOptions to;
+    to.lock_timeout = rep->options.lock_timeout_ms;
+    std::unique_ptr<rocksdb::Transaction> txn(rep->db->BeginTransaction(rep->write_options, to));
+    for (uint64_t id : ids) {
+      std::string v;
+      rocksdb::Status s = txn->GetForUpdate(rocksdb::ReadOptions(), rep->cf(Cf::kRec),
+                                            keys::RecordKey(model.id, id), &v);
+      if (s.IsNotFound()) continue;  // deleted since we listed it
+      RETURN_IF_ERROR(FromRocks(s, "building index " + index.name));
+      ASSIGN_OR_RETURN(RecordView rv, RecordView::Parse(std::move(v), id, model.api_identifier));
+      bool unique_form = false;
+      std::string key = IndexKeyFor(index, IndexValues(index, rv), id, &unique_form);
+      if (unique_form) {
+        std::string existing;
+        s = txn->GetForUpdate(rocksdb::ReadOptions(), rep->cf(Cf::kIdx), key, &existing);
+        if (s.ok() && existing.size() == 8 && keys::GetBE64(existing.data()) != id) {
+          const FieldInfo* f = model.FieldById(index.field_ids[0]);
+          std::string shown = rv.Get(index.field_ids[0]).DebugString();
+          if (dups.size() < 10) {
+            dups.push_back(
+                {f ? f->name() : "?", "has duplicate values: records " +
+                                          std::to_string(keys::GetBE64(existing.data())) + " and " +
+                                          std::to_string(id) + " both have " + shown});
+          }
+          continue;
+        }
+        if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "building index " + index.name);
+        RETURN_IF_ERROR(FromRocks(txn->Put(rep->cf(Cf::kIdx), key,
+                                           [&] {
+                                             std::string idv;
+                                             keys::PutBE64(&idv, id);
+                                             return idv;
+                                           }()),
+                                  "building index"));
+      } else {
+        RETURN_IF_ERROR(
+            FromRocks(txn->GetWriteBatch()->Put(rep->cf(Cf::kIdx), key, ""), "building index"));
+      }
+    }
+    RETURN_IF_ERROR(FromRocks(txn->Commit(), "building index " + index.name));
+    prog.records_done += ids.size();
+    if (progress) progress(prog);
+  }
+  if (!dups.empty()) return Status::InvalidRecord(model.api_identifier, std::move(dups));
+  return Status::OK();
+}
+
+Result<SchemaDiff> Store::ApplySchema(const Schema& schema, const ApplySchemaOptions& options) {
+  std::lock_guard<std::mutex> apply_lock(rep_->apply_mu);
+  std::shared_ptr<const Catalog> cur = rep_->GetCatalog();
+  ASSIGN_OR_RETURN(CatalogChange ch, PlanCatalogChange(*cur, schema));
+  if (options.dry_run) return ch.diff;
+
+  // 1. Install the new catalog with new indexes in the building state. From here on every
+  //    write maintains them; the swap waits for in-flight transactions (schema_mu).
+  {
+    std::unique_lock<std::shared_mutex> lock(rep_->schema_mu);
+    RETURN_IF_ERROR(rep_->PersistCatalog(ch.next));
+    rep_->SwapCatalog(std::make_shared<const Catalog>(ch.next));
+  }
+  // 2. Backfill new indexes over existing records.
+  Status build_status;
+  for (uint32_t index_id : ch.new_index_ids) {
+    for (const auto& m : ch.next.models) {
+      const IndexInfo* ix = m.IndexById(index_id);
+      if (!ix) continue;
+      build_status = BuildIndex(rep_.get(), m, *ix, options.progress);
+      break;
+    }
+    if (!build_status.ok()) break;
+  }
+  if (!build_status.ok()) {
+    // 3a. Undo: the old catalog again (keeping the id counters moved forward, so ids handed
+    //     out meanwhile are never reused), and the partial index entries removed.
+    Catalog back = *cur;
+    back.version = ch.next.version + 1;
+    back.next_model_id = ch.next.next_model_id;
+    back.next_field_id = ch.next.next_field_id;
+    back.next_index_id = ch.next.next_index_id;
+    {
+      std::unique_lock<std::shared_mutex> lock(rep_->schema_mu);
+      RETURN_IF_ERROR(rep_->PersistCatalog(back));
+      rep_->SwapCatalog(std::make_shared<const Catalog>(back));
+    }
+    for (uint32_t index_id : ch.new_index_ids) {
+      std::string p = keys::IndexPrefix(index_id);
+      RETURN_IF_ERROR(rep_->DeleteRange(Cf::kIdx, p, keys::PrefixSuccessor(p)));
+    }
+    return build_status;
+  }
+  // 3b. Mark the new indexes ready.
+  Catalog done = ch.next;
+  done.version++;
+  for (auto& m : done.models) {
+    for (auto& ix : m.indexes) ix.state = IndexState::kReady;
+  }
+  {
+    std::unique_lock<std::shared_mutex> lock(rep_->schema_mu);
+    RETURN_IF_ERROR(rep_->PersistCatalog(done));
+    rep_->SwapCatalog(std::make_shared<const Catalog>(done));
+  }
+  // 4. Remove what is gone: nothing reads or writes these ranges any more.
+  for (uint32_t index_id : ch.dropped_index_ids) {
+    std::string p = keys::IndexPrefix(index_id);
+    RETURN_IF_ERROR(rep_->DeleteRange(Cf::kIdx, p, keys::PrefixSuccessor(p)));
+  }
+  for (uint32_t model_id : ch.dropped_model_ids) {
+    std::string p = keys::ModelPrefix(model_id);
+    RETURN_IF_ERROR(rep_->DeleteRange(Cf::kRec, p, keys::PrefixSuccessor(p)));
+    std::string a = "A" + p;
+    RETURN_IF_ERROR(rep_->DeleteRange(Cf::kCtr, a, keys::PrefixSuccessor(a)));
+  }
+  return ch.diff;
+}
+
+// ---- conversion ----
+
+Result<StoredFields> Store::ResolveInput(const ModelInfo& model, const FieldValues& values,
+                                         std::optional<uint64_t>* explicit_id) const {
+  StoredFields out;
+  std::set<uint16_t> seen;
+  for (const auto& [name, value] : values) {
+    const FieldInfo* f = model.FindField(name);
+    std::string what = model.api_identifier + "." + name;
+    if (!f)
+      return Status(Code::kUnknownField,
+                    "unknown field \"" + name + "\" on model " + model.api_identifier);
+    if (IsVirtual(f->type())) {
+      return Status(Code::kInvalidArgument,
+                    what + " is a relationship list; nested writes are not supported here");
+    }
+    if (!seen.insert(f->id()).second)
+      return Status(Code::kInvalidArgument, what + " is given twice");
+    if (f->type() == FieldType::kId) {
+      if (value.kind() != ValueKind::kId) {
+        return Status(Code::kInvalidArgument,
+                      what + ": expected an id but got " + value.DebugString());
+      }
+      if (explicit_id) *explicit_id = value.as_id();
+      continue;
+    }
+    Value v = value;
+    // Accept a number or a string where an id is expected (ids arrive as both).
+    if (f->kind == ValueKind::kId && v.kind() == ValueKind::kNumber) {
+      double d = v.as_number();
+      if (d >= 1 && d < 9.2e18 && d == static_cast<double>(static_cast<uint64_t>(d)))
+        v = Value::Id(static_cast<uint64_t>(d));
+    }
+    if (!v.is_null() && v.kind() != f->kind) {
+      return Status(Code::kInvalidArgument, what + ": expected " + ValueKindName(f->kind) +
+                                                " but got " + ValueKindName(v.kind()) + " " +
+                                                v.DebugString());
+    }
+    if (v.kind() == ValueKind::kString || v.kind() == ValueKind::kJson) {
+      if (v.as_string().size() > (1u << 20)) {
+        return Status(Code::kInvalidArgument, what + ": value of " +
+                                                  std::to_string(v.as_string().size()) +
+                                                  " bytes is over the 1 MiB limit");
+      }
+      if (!IsValidUtf8(v.as_string())) {
+        return Status(Code::kInvalidArgument, what + ": value is not valid UTF-8");
+      }
+    }
+    if (v.kind() == ValueKind::kNumber && !std::isfinite(v.as_number())) {
+      return Status(Code::kInvalidArgument,
+                    what + ": " + v.DebugString() + " is not a finite number");
+    }
+    if (f->type() == FieldType::kEnum && !v.is_null()) {
+      std::vector<std::string> items =
+          f->def.enum_multi ? v.as_list() : std::vector<std::string>{v.as_string()};
+      for (const auto& item : items) {
+        if (std::find(f->def.enum_options.begin(), f->def.enum_options.end(), item) ==
+            f->def.enum_options.end()) {
+          return Status::InvalidRecord(
+              model.api_identifier, {{name, "\"" + item + "\" is not one of the allowed options"}});
+        }
+      }
+    }
+    if (f->type() == FieldType::kPassword && !v.is_null()) {
+      ASSIGN_OR_RETURN(std::string hash,
+                       HashPassword(v.as_string(), rep_->options.fast_password_hashing));
+      v = Value::String(std::move(hash));
+    }
+    out.emplace_back(f->id(), std::move(v));
+  }
+  return out;
+}
+
+Record Store::ToRecord(const ModelInfo& model, const RecordView& view) const {
+  Record r;
+  r.model = model.api_identifier;
+  r.id = view.id();
+  for (const auto& f : model.fields) {
+    if (!f.stored() || f.type() == FieldType::kPassword) continue;
+    r.fields.emplace_back(f.name(), view.Get(f.id()));
+  }
+  return r;
+}
+
+// ---- maintenance ----
+
+Status Store::Compact() {
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (int i = 0; i < kNumCfs; ++i) {
+    RETURN_IF_ERROR(
+        FromRocks(rep_->db->CompactRange(o, rep_->cfs[i], nullptr, nullptr), "compact"));
+  }
+  return Status::OK();
+}
+
+Result<DatabaseStats> Store::Stats() {
+  DatabaseStats st;
+  auto cat = rep_->GetCatalog();
+  auto view = NewReadView();
+  for (const auto& m : cat->models) {
+    ModelStats ms;
+    ms.model = m.api_identifier;
+    std::string p = keys::ModelPrefix(m.id);
+    auto it = view->NewIterator(Cf::kRec, p, keys::PrefixSuccessor(p));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) ms.record_count++;
+    RETURN_IF_ERROR(it->status());
+    ms.next_id = HighestId(m.id) + 1;
+    for (const auto& ix : m.indexes) ms.indexes.push_back(ix.name);
+    st.models.push_back(std::move(ms));
+  }
+  for (int i = 0; i < kNumCfs; ++i) {
+    std::string keys_est, sst, mem;
+    rep_->db->GetProperty(rep_->cfs[i], "rocksdb.estimate-num-keys", &keys_est);
+    rep_->db->GetProperty(rep_->cfs[i], "rocksdb.total-sst-files-size", &sst);
+    rep_->db->GetProperty(rep_->cfs[i], "rocksdb.cur-size-all-mem-tables", &mem);
+    st.column_families.emplace_back(
+        CfName(static_cast<Cf>(i)),
+        "estimate-num-keys=" + keys_est + " sst-bytes=" + sst + " memtable-bytes=" + mem);
+  }
+  std::error_code ec;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(rep_->dir, ec)) {
+    if (e.is_regular_file(ec)) st.disk_bytes += e.file_size(ec);
+  }
+  return st;
+}
+
+}  // namespace actiondb::engine

@@ -1,0 +1,115 @@
+// Store: the storage engine under a Database. It owns RocksDB (a TransactionDB with the column
+// families of key_format.h), the catalog, and id allocation, and gives the query and API layers
+// what they need without including RocksDB headers: snapshot read views with bounded
+// iterators, and write transactions that keep records and indexes consistent.
+//
+// Thread-safety: all methods may be called concurrently. A ReadView or StoreTransaction is used
+// by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actiondb/database.h"
+#include "engine/catalog.h"
+#include "engine/record_codec.h"
+
+namespace actiondb::engine {
+
+enum class Cf : int { kMeta = 0, kRec = 1, kIdx = 2, kFts = 3, kCtr = 4 };
+inline constexpr int kNumCfs = 5;
+const char* CfName(Cf cf);
+
+// An iterator over [lower, upper) of one column family. It re-checks the bounds itself
+// (RocksDB 7.8.3 transaction iterators ignore them for the transaction's own writes).
+class KvIterator {
+ public:
+  virtual ~KvIterator() = default;
+  virtual void Seek(std::string_view target) = 0;
+  virtual void SeekForPrev(std::string_view target) = 0;
+  virtual void SeekToFirst() = 0;
+  virtual void SeekToLast() = 0;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;
+  virtual void Prev() = 0;
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  virtual Status status() const = 0;
+  // Keys stepped over so far (including ones outside the bounds), for explain counters.
+  virtual uint64_t keys_scanned() const = 0;
+};
+
+// A consistent view for reads: a RocksDB snapshot, or a transaction (which also sees its own
+// uncommitted writes). The catalog is the one in force when the view was created.
+class ReadView {
+ public:
+  virtual ~ReadView() = default;
+  virtual const Catalog& catalog() const = 0;
+  virtual Result<std::optional<RecordView>> GetRecord(const ModelInfo& model, uint64_t id) = 0;
+  // `out` gets one entry per id (nullopt when absent), read in one batch.
+  virtual Status MultiGetRecords(const ModelInfo& model, const std::vector<uint64_t>& ids,
+                                 std::vector<std::optional<RecordView>>* out) = 0;
+  virtual std::unique_ptr<KvIterator> NewIterator(Cf cf, std::string lower, std::string upper) = 0;
+  virtual Result<std::optional<std::string>> GetRaw(Cf cf, std::string_view key) = 0;
+  // The value of an atomically-incremented field: the stored value plus pending deltas.
+  // (Atomic deltas are folded into records on write; see store_write.cc.)
+};
+
+// A write transaction over the store. Implements the public Transaction API and exposes a
+// ReadView of its own state for the query layer.
+class StoreTransaction : public Transaction {
+ public:
+  // Writes by field id, for the API layers (values already typed; names resolved).
+  virtual Result<RecordView> CreateStored(const ModelInfo& model, StoredFields values,
+                                          std::optional<uint64_t> explicit_id) = 0;
+  virtual Result<RecordView> UpdateStored(const ModelInfo& model, uint64_t id,
+                                          StoredFields changes) = 0;
+  virtual Status DeleteStored(const ModelInfo& model, uint64_t id) = 0;
+  virtual ReadView& reader() = 0;
+  virtual const Catalog& catalog() const = 0;
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, const Options& options);
+  ~Store();
+
+  std::shared_ptr<const Catalog> catalog() const;
+  const Options& options() const;
+  const std::string& dir() const;
+
+  Result<SchemaDiff> ApplySchema(const Schema& schema, const ApplySchemaOptions& options);
+
+  std::unique_ptr<StoreTransaction> BeginTransaction();
+  std::unique_ptr<ReadView> NewReadView();
+
+  // Converts between the public, by-name form and stored fields.
+  // Parses create/update input: resolves names, checks types and enum options, hashes
+  // passwords. `explicit_id` receives an `id` value when the input has one.
+  Result<StoredFields> ResolveInput(const ModelInfo& model, const FieldValues& values,
+                                    std::optional<uint64_t>* explicit_id) const;
+  Record ToRecord(const ModelInfo& model, const RecordView& view) const;
+
+  Result<CheckReport> Check();
+  Status Compact();
+  Result<DatabaseStats> Stats();
+  // The highest id allocated so far for a model (0 when none).
+  uint64_t HighestId(uint32_t model_id) const;
+
+  struct Rep;
+  Rep* rep() { return rep_.get(); }
+
+ private:
+  explicit Store(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+// Maps a RocksDB status message and code (from engine internals) to an ActionDB Status.
+Status StatusFromRocks(int rocks_code, int rocks_subcode, const std::string& msg,
+                       const std::string& context);
+
+}  // namespace actiondb::engine

@@ -1,0 +1,72 @@
+// Internals shared by the Store's implementation files (store.cc, store_write.cc,
+// checker.cc). Includes RocksDB; never included outside engine/.
+#pragma once
+
+#include <rocksdb/db.h>
+#include <rocksdb/utilities/transaction.h>
+#include <rocksdb/utilities/transaction_db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
+
+#include <atomic>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "engine/key_format.h"
+#include "engine/store.h"
+
+namespace actiondb::engine {
+
+struct Store::Rep {
+  std::string dir;
+  Options options;
+  std::unique_ptr<rocksdb::TransactionDB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs;  // indexed by Cf
+  rocksdb::WriteOptions write_options;
+
+  mutable std::mutex catalog_mu;
+  std::shared_ptr<const Catalog> catalog;
+  // Writers hold it shared for a transaction's life; a catalog swap holds it exclusively, so
+  // no transaction straddles two catalogs (index builds rely on this).
+  std::shared_mutex schema_mu;
+  std::mutex apply_mu;  // one ApplySchema at a time
+
+  mutable std::mutex ids_mu;
+  std::unordered_map<uint32_t, uint64_t> highest_id;  // per model: highest id allocated
+
+  rocksdb::ColumnFamilyHandle* cf(Cf c) const { return cfs[static_cast<int>(c)]; }
+  std::shared_ptr<const Catalog> GetCatalog() const {
+    std::lock_guard<std::mutex> lock(catalog_mu);
+    return catalog;
+  }
+  uint64_t AllocateId(uint32_t model_id);
+  void ObserveId(uint32_t model_id, uint64_t id);
+  Status PersistCatalog(const Catalog& cat);
+  void SwapCatalog(std::shared_ptr<const Catalog> next);
+  // Deletes [begin, end) of a column family without transaction locking (dropped models and
+  // indexes: nothing writes these ranges any more).
+  Status DeleteRange(Cf cf, const std::string& begin, const std::string& end);
+};
+
+Status FromRocks(const rocksdb::Status& s, const std::string& context);
+
+// The index key of `view`'s values for `index` (the non-unique or unique form as appropriate).
+// `unique_form` is set when the key is the unique (no id suffix) form.
+std::string IndexKeyFor(const IndexInfo& index, const std::vector<Value>& values, uint64_t id,
+                        bool* unique_form);
+// Collects the values of an index's fields from a record.
+std::vector<Value> IndexValues(const IndexInfo& index, const RecordView& view);
+std::vector<Value> IndexValues(const IndexInfo& index,
+                               const std::unordered_map<uint16_t, Value>& fields);
+
+// A KvIterator over a rocksdb::Iterator that enforces [lower, upper) itself.
+std::unique_ptr<KvIterator> NewBoundedIterator(std::unique_ptr<rocksdb::Iterator> it,
+                                               std::string lower, std::string upper);
+
+// The backfill of one new index over a model's existing records; see store.cc.
+Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& index,
+                  const std::function<void(const IndexBuildProgress&)>& progress);
+
+int64_t NowMillis();
+
+}  // namespace actiondb::engine

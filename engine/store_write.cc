@@ -1,0 +1,420 @@
+// The write path. One StoreTransaction per API call (or per action): every create, update and
+// delete builds its record, index entries and counters into the transaction's batch, which
+// commits once, atomically.
+//
+// Locking (RocksDB TransactionDB, pessimistic):
+//   - the record key is locked with GetForUpdate before its old value is read, so concurrent
+//     updates of one record serialize and none is lost;
+//   - a unique index key is locked with GetForUpdate before it is checked (a missing key is
+//     locked too), so two writers of the same value cannot both succeed;
+//   - non-unique index entries and id high-water merges go into the transaction's batch
+//     untracked (no lock): their keys contain the record id, which is already locked.
+#include <cmath>
+#include <unordered_map>
+
+#include "engine/merge_operators.h"
+#include "engine/store_internal.h"
+
+namespace actiondb::engine {
+
+std::vector<Value> IndexValues(const IndexInfo& index, const RecordView& view) {
+  std::vector<Value> out;
+  out.reserve(index.field_ids.size());
+  for (uint16_t fid : index.field_ids) out.push_back(view.Get(fid));
+  return out;
+}
+
+std::vector<Value> IndexValues(const IndexInfo& index,
+                               const std::unordered_map<uint16_t, Value>& fields) {
+  std::vector<Value> out;
+  out.reserve(index.field_ids.size());
+  for (uint16_t fid : index.field_ids) {
+    auto it = fields.find(fid);
+    out.push_back(it == fields.end() ? Value() : it->second);
+  }
+  return out;
+}
+
+std::string IndexKeyFor(const IndexInfo& index, const std::vector<Value>& values, uint64_t id,
+                        bool* unique_form) {
+  std::string key = keys::IndexPrefix(index.id);
+  bool any_null = false;
+  for (const Value& v : values) {
+    keys::AppendValue(&key, v);
+    any_null = any_null || v.is_null();
+  }
+  // A unique index holds NULLs like a non-unique one (NULLs never conflict, as in SQL).
+  *unique_form = index.unique && !any_null;
+  if (!*unique_form) keys::PutBE64(&key, id);
+  return key;
+}
+
+namespace {
+
+std::string IdValue(uint64_t id) {
+  std::string v;
+  keys::PutBE64(&v, id);
+  return v;
+}
+
+class TxnView;
+
+class TxnImpl : public StoreTransaction {
+ public:
+  TxnImpl(Store* store, Store::Rep* rep);
+  ~TxnImpl() override {
+    if (!done_) txn_->Rollback().PermitUncheckedError();
+  }
+
+  Result<Record> Create(std::string_view model, const FieldValues& values) override {
+    ASSIGN_OR_RETURN(const ModelInfo* m, cat_->GetModel(model));
+    std::optional<uint64_t> explicit_id;
+    ASSIGN_OR_RETURN(StoredFields fields, store_->ResolveInput(*m, values, &explicit_id));
+    ASSIGN_OR_RETURN(RecordView rv, CreateStored(*m, std::move(fields), explicit_id));
+    return store_->ToRecord(*m, rv);
+  }
+
+  Result<Record> Update(std::string_view model, uint64_t id, const FieldValues& values) override {
+    ASSIGN_OR_RETURN(const ModelInfo* m, cat_->GetModel(model));
+    std::optional<uint64_t> explicit_id;
+    ASSIGN_OR_RETURN(StoredFields fields, store_->ResolveInput(*m, values, &explicit_id));
+    if (explicit_id && *explicit_id != id) {
+      return Status(Code::kInvalidArgument, model_name(*m) + ".id cannot be changed");
+    }
+    ASSIGN_OR_RETURN(RecordView rv, UpdateStored(*m, id, std::move(fields)));
+    return store_->ToRecord(*m, rv);
+  }
+
+  Status Delete(std::string_view model, uint64_t id) override {
+    ASSIGN_OR_RETURN(const ModelInfo* m, cat_->GetModel(model));
+    return DeleteStored(*m, id);
+  }
+
+  Result<Record> Get(std::string_view model, uint64_t id) override;
+
+  void SetSavePoint() override {
+    txn_->SetSavePoint();
+    ++savepoints_;
+  }
+  Status RollbackToSavePoint() override {
+    if (savepoints_ == 0) return Status(Code::kInvalidArgument, "no savepoint to roll back to");
+    --savepoints_;
+    return FromRocks(txn_->RollbackToSavePoint(), "rollback to savepoint");
+  }
+  Status Commit() override {
+    if (done_) return Status(Code::kInvalidArgument, "the transaction has already ended");
+    done_ = true;
+    Status s = FromRocks(txn_->Commit(), "commit");
+    if (!s.ok()) txn_->Rollback().PermitUncheckedError();
+    schema_lock_.unlock();
+    return s;
+  }
+  Status Rollback() override {
+    if (done_) return Status(Code::kInvalidArgument, "the transaction has already ended");
+    done_ = true;
+    Status s = FromRocks(txn_->Rollback(), "rollback");
+    schema_lock_.unlock();
+    return s;
+  }
+
+  Result<RecordView> CreateStored(const ModelInfo& m, StoredFields values,
+                                  std::optional<uint64_t> explicit_id) override;
+  Result<RecordView> UpdateStored(const ModelInfo& m, uint64_t id, StoredFields changes) override;
+  Status DeleteStored(const ModelInfo& m, uint64_t id) override;
+  ReadView& reader() override;
+  const Catalog& catalog() const override { return *cat_; }
+
+  rocksdb::Transaction* txn() { return txn_.get(); }
+  Store::Rep* rep() { return rep_; }
+
+ private:
+  static std::string model_name(const ModelInfo& m) { return m.api_identifier; }
+  Status CheckOpen() const {
+    return done_ ? Status(Code::kInvalidArgument, "the transaction has already ended")
+                 : Status::OK();
+  }
+  // Locks and reads a record; nullopt when absent.
+  Result<std::optional<RecordView>> LockRecord(const ModelInfo& m, uint64_t id);
+  // Checks required fields and unique indexes, then writes entries for `fields`.
+  Status CheckRequired(const ModelInfo& m, const std::unordered_map<uint16_t, Value>& fields,
+                       std::vector<ValidationError>* errors);
+  Status Guard(const rocksdb::Status& s, const std::string& ctx) { return FromRocks(s, ctx); }
+
+  Store* store_;
+  Store::Rep* rep_;
+  std::shared_lock<std::shared_mutex> schema_lock_;
+  std::shared_ptr<const Catalog> cat_;
+  std::unique_ptr<rocksdb::Transaction> txn_;
+  std::unique_ptr<TxnView> view_;
+  bool done_ = false;
+  int savepoints_ = 0;
+};
+
+// Reads through the transaction: committed data plus its own writes.
+class TxnView : public ReadView {
+ public:
+  explicit TxnView(TxnImpl* t) : t_(t) {}
+  const Catalog& catalog() const override { return t_->catalog(); }
+
+  Result<std::optional<RecordView>> GetRecord(const ModelInfo& model, uint64_t id) override {
+    std::string v;
+    rocksdb::Status s = t_->txn()->Get(rocksdb::ReadOptions(), t_->rep()->cf(Cf::kRec),
+                                       keys::RecordKey(model.id, id), &v);
+    if (s.IsNotFound()) return std::optional<RecordView>();
+    if (!s.ok()) return FromRocks(s, "reading " + model.api_identifier);
+    ASSIGN_OR_RETURN(RecordView rv, RecordView::Parse(std::move(v), id, model.api_identifier));
+    return std::optional<RecordView>(std::move(rv));
+  }
+
+  Status MultiGetRecords(const ModelInfo& model, const std::vector<uint64_t>& ids,
+                         std::vector<std::optional<RecordView>>* out) override {
+    out->assign(ids.size(), std::nullopt);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      ASSIGN_OR_RETURN((*out)[i], GetRecord(model, ids[i]));
+    }
+    return Status::OK();
+  }
+
+  std::unique_ptr<KvIterator> NewIterator(Cf cf, std::string lower, std::string upper) override {
+    // No iterate bounds: 7.8.3 ignores them for the transaction's own writes anyway; the
+    // bounded wrapper checks them.
+    std::unique_ptr<rocksdb::Iterator> it(
+        t_->txn()->GetIterator(rocksdb::ReadOptions(), t_->rep()->cf(cf)));
+    return NewBoundedIterator(std::move(it), std::move(lower), std::move(upper));
+  }
+
+  Result<std::optional<std::string>> GetRaw(Cf cf, std::string_view key) override {
+    std::string v;
+    rocksdb::Status s = t_->txn()->Get(rocksdb::ReadOptions(), t_->rep()->cf(cf),
+                                       rocksdb::Slice(key.data(), key.size()), &v);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, "read");
+    return std::optional<std::string>(std::move(v));
+  }
+
+ private:
+  TxnImpl* t_;
+};
+
+TxnImpl::TxnImpl(Store* store, Store::Rep* rep)
+    : store_(store), rep_(rep), schema_lock_(rep->schema_mu), cat_(rep->GetCatalog()) {
+  rocksdb::TransactionOptions to;
+  to.lock_timeout = rep->options.lock_timeout_ms;
+  to.deadlock_detect = true;
+  txn_.reset(rep->db->BeginTransaction(rep->write_options, to));
+  view_ = std::make_unique<TxnView>(this);
+}
+
+ReadView& TxnImpl::reader() { return *view_; }
+
+Result<Record> TxnImpl::Get(std::string_view model, uint64_t id) {
+  ASSIGN_OR_RETURN(const ModelInfo* m, cat_->GetModel(model));
+  ASSIGN_OR_RETURN(std::optional<RecordView> rv, view_->GetRecord(*m, id));
+  if (!rv) {
+    return Status(Code::kRecordNotFound,
+                  m->api_identifier + " record with id " + std::to_string(id) + " not found");
+  }
+  return store_->ToRecord(*m, *rv);
+}
+
+Result<std::optional<RecordView>> TxnImpl::LockRecord(const ModelInfo& m, uint64_t id) {
+  std::string v;
+  rocksdb::Status s =
+      txn_->GetForUpdate(rocksdb::ReadOptions(), rep_->cf(Cf::kRec), keys::RecordKey(m.id, id), &v);
+  if (s.IsNotFound()) return std::optional<RecordView>();
+  RETURN_IF_ERROR(Guard(s, m.api_identifier + " " + std::to_string(id)));
+  ASSIGN_OR_RETURN(RecordView rv, RecordView::Parse(std::move(v), id, m.api_identifier));
+  return std::optional<RecordView>(std::move(rv));
+}
+
+Status TxnImpl::CheckRequired(const ModelInfo& m, const std::unordered_map<uint16_t, Value>& fields,
+                              std::vector<ValidationError>* errors) {
+  for (const auto& f : m.fields) {
+    if (!f.def.validations.required || !f.stored()) continue;
+    auto it = fields.find(f.id());
+    bool missing = it == fields.end() || it->second.is_null() ||
+                   (it->second.kind() == ValueKind::kString && it->second.as_string().empty()) ||
+                   (it->second.kind() == ValueKind::kStringList && it->second.as_list().empty());
+    if (missing) errors->push_back({f.name(), "is required"});
+  }
+  return Status::OK();
+}
+
+Result<RecordView> TxnImpl::CreateStored(const ModelInfo& m, StoredFields values,
+                                         std::optional<uint64_t> explicit_id) {
+  RETURN_IF_ERROR(CheckOpen());
+  std::unordered_map<uint16_t, Value> fields;
+  for (auto& [fid, v] : values) fields[fid] = std::move(v);
+  // Defaults for fields not given at all (an explicit null stays null).
+  for (const auto& f : m.fields) {
+    if (f.def.default_value && !fields.count(f.id())) fields[f.id()] = *f.def.default_value;
+  }
+  const int64_t now = NowMillis();
+  if (fields[kCreatedAtFieldId].is_null()) fields[kCreatedAtFieldId] = Value::DateTime(now);
+  if (fields[kUpdatedAtFieldId].is_null()) fields[kUpdatedAtFieldId] = Value::DateTime(now);
+  if (fields[kStateFieldId].is_null()) fields[kStateFieldId] = Value::String("created");
+
+  std::vector<ValidationError> errors;
+  RETURN_IF_ERROR(CheckRequired(m, fields, &errors));
+
+  uint64_t id;
+  if (explicit_id) {
+    id = *explicit_id;
+    ASSIGN_OR_RETURN(std::optional<RecordView> existing, LockRecord(m, id));
+    if (existing)
+      errors.push_back({"id", "has already been taken (a " + m.api_identifier + " with id " +
+                                  std::to_string(id) + " exists)"});
+  } else {
+    id = rep_->AllocateId(m.id);
+    // Lock the fresh key too: it is new, but an explicit-id create may race for it.
+    ASSIGN_OR_RETURN(std::optional<RecordView> existing, LockRecord(m, id));
+    if (existing) {
+      return Status(Code::kInternal,
+                    "id " + std::to_string(id) + " of " + m.api_identifier + " allocated twice");
+    }
+  }
+
+  // Unique indexes: lock and check each key before writing anything.
+  std::vector<std::pair<std::string, bool>> index_keys;  // key, unique form
+  for (const auto& ix : m.indexes) {
+    bool unique_form = false;
+    std::string key = IndexKeyFor(ix, IndexValues(ix, fields), id, &unique_form);
+    if (unique_form) {
+      std::string existing;
+      rocksdb::Status s =
+          txn_->GetForUpdate(rocksdb::ReadOptions(), rep_->cf(Cf::kIdx), key, &existing);
+      if (s.ok()) {
+        const FieldInfo* f = m.FieldById(ix.field_ids[0]);
+        errors.push_back({f ? f->name() : ix.name, "has already been taken"});
+        continue;
+      }
+      if (!s.IsNotFound()) return Guard(s, "checking " + ix.name);
+    }
+    index_keys.emplace_back(std::move(key), unique_form);
+  }
+  if (!errors.empty()) return Status::InvalidRecord(m.api_identifier, std::move(errors));
+
+  StoredFields stored;
+  stored.reserve(fields.size());
+  for (auto& [fid, v] : fields) {
+    if (!v.is_null()) stored.emplace_back(fid, std::move(v));
+  }
+  std::string bytes = EncodeRecord(std::move(stored));
+  auto* batch = txn_->GetWriteBatch();
+  for (const auto& [key, unique_form] : index_keys) {
+    if (unique_form) {
+      RETURN_IF_ERROR(Guard(txn_->Put(rep_->cf(Cf::kIdx), key, IdValue(id)), "index write"));
+    } else {
+      RETURN_IF_ERROR(Guard(batch->Put(rep_->cf(Cf::kIdx), key, ""), "index write"));
+    }
+  }
+  RETURN_IF_ERROR(
+      Guard(txn_->Put(rep_->cf(Cf::kRec), keys::RecordKey(m.id, id), bytes), "record write"));
+  if (explicit_id) rep_->ObserveId(m.id, id);
+  RETURN_IF_ERROR(Guard(batch->Merge(rep_->cf(Cf::kCtr), keys::IdCounterKey(m.id), EncodeU64LE(id)),
+                        "id counter"));
+  return RecordView::Parse(std::move(bytes), id, m.api_identifier);
+}
+
+Result<RecordView> TxnImpl::UpdateStored(const ModelInfo& m, uint64_t id, StoredFields changes) {
+  RETURN_IF_ERROR(CheckOpen());
+  ASSIGN_OR_RETURN(std::optional<RecordView> old, LockRecord(m, id));
+  if (!old) {
+    return Status(Code::kRecordNotFound,
+                  m.api_identifier + " record with id " + std::to_string(id) + " not found");
+  }
+  std::unordered_map<uint16_t, Value> fields;
+  for (auto& [fid, v] : old->All()) {
+    if (m.FieldById(fid)) fields[fid] = std::move(v);  // values of removed fields are dropped
+  }
+  bool updated_at_given = false;
+  for (auto& [fid, v] : changes) {
+    updated_at_given = updated_at_given || fid == kUpdatedAtFieldId;
+    fields[fid] = std::move(v);
+  }
+  if (!updated_at_given || fields[kUpdatedAtFieldId].is_null()) {
+    fields[kUpdatedAtFieldId] = Value::DateTime(NowMillis());
+  }
+  if (fields[kCreatedAtFieldId].is_null()) fields[kCreatedAtFieldId] = old->Get(kCreatedAtFieldId);
+  if (fields[kStateFieldId].is_null()) fields[kStateFieldId] = Value::String("created");
+
+  std::vector<ValidationError> errors;
+  RETURN_IF_ERROR(CheckRequired(m, fields, &errors));
+
+  struct Change {
+    std::string old_key, new_key;
+    bool old_unique, new_unique;
+  };
+  std::vector<Change> index_changes;
+  for (const auto& ix : m.indexes) {
+    Change c;
+    c.old_key = IndexKeyFor(ix, IndexValues(ix, *old), id, &c.old_unique);
+    c.new_key = IndexKeyFor(ix, IndexValues(ix, fields), id, &c.new_unique);
+    if (c.old_key == c.new_key) continue;  // unchanged: untouched
+    if (c.new_unique) {
+      std::string existing;
+      rocksdb::Status s =
+          txn_->GetForUpdate(rocksdb::ReadOptions(), rep_->cf(Cf::kIdx), c.new_key, &existing);
+      if (s.ok() && !(existing.size() == 8 && keys::GetBE64(existing.data()) == id)) {
+        const FieldInfo* f = m.FieldById(ix.field_ids[0]);
+        errors.push_back({f ? f->name() : ix.name, "has already been taken"});
+        continue;
+      }
+      if (!s.ok() && !s.IsNotFound()) return Guard(s, "checking " + ix.name);
+    }
+    index_changes.push_back(std::move(c));
+  }
+  if (!errors.empty()) return Status::InvalidRecord(m.api_identifier, std::move(errors));
+
+  auto* batch = txn_->GetWriteBatch();
+  for (const auto& c : index_changes) {
+    if (c.old_unique) {
+      RETURN_IF_ERROR(Guard(txn_->Delete(rep_->cf(Cf::kIdx), c.old_key), "index delete"));
+    } else {
+      RETURN_IF_ERROR(Guard(batch->Delete(rep_->cf(Cf::kIdx), c.old_key), "index delete"));
+    }
+  }
+  for (const auto& c : index_changes) {
+    if (c.new_unique) {
+      RETURN_IF_ERROR(Guard(txn_->Put(rep_->cf(Cf::kIdx), c.new_key, IdValue(id)), "index write"));
+    } else {
+      RETURN_IF_ERROR(Guard(batch->Put(rep_->cf(Cf::kIdx), c.new_key, ""), "index write"));
+    }
+  }
+  StoredFields stored;
+  for (auto& [fid, v] : fields) {
+    if (!v.is_null()) stored.emplace_back(fid, std::move(v));
+  }
+  std::string bytes = EncodeRecord(std::move(stored));
+  RETURN_IF_ERROR(
+      Guard(txn_->Put(rep_->cf(Cf::kRec), keys::RecordKey(m.id, id), bytes), "record write"));
+  return RecordView::Parse(std::move(bytes), id, m.api_identifier);
+}
+
+Status TxnImpl::DeleteStored(const ModelInfo& m, uint64_t id) {
+  RETURN_IF_ERROR(CheckOpen());
+  ASSIGN_OR_RETURN(std::optional<RecordView> old, LockRecord(m, id));
+  if (!old) {
+    return Status(Code::kRecordNotFound,
+                  m.api_identifier + " record with id " + std::to_string(id) + " not found");
+  }
+  auto* batch = txn_->GetWriteBatch();
+  for (const auto& ix : m.indexes) {
+    bool unique_form = false;
+    std::string key = IndexKeyFor(ix, IndexValues(ix, *old), id, &unique_form);
+    if (unique_form) {
+      RETURN_IF_ERROR(Guard(txn_->Delete(rep_->cf(Cf::kIdx), key), "index delete"));
+    } else {
+      RETURN_IF_ERROR(Guard(batch->Delete(rep_->cf(Cf::kIdx), key), "index delete"));
+    }
+  }
+  return Guard(txn_->Delete(rep_->cf(Cf::kRec), keys::RecordKey(m.id, id)), "record delete");
+}
+
+}  // namespace
+
+std::unique_ptr<StoreTransaction> Store::BeginTransaction() {
+  return std::make_unique<TxnImpl>(this, rep_.get());
+}
+
+}  // namespace actiondb::engine

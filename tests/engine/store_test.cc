@@ -1,0 +1,425 @@
+// Store tests through the public Database API: records, typed values, indexes, uniqueness,
+// transactions, ids, and every bad-input case. Each write-heavy test ends with the checker.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "actiondb/database.h"
+#include "tests/test_util.h"
+
+namespace actiondb {
+namespace {
+
+using testing::TempDir;
+using testing::TestOptions;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Reopen();
+    ASSERT_OK(db_->ApplySchema(testing::BlogSchema()));
+  }
+  void Reopen() {
+    db_.reset();
+    auto db = Database::Open(dir_.path(), TestOptions());
+    ASSERT_OK(db);
+    db_ = std::move(db).value();
+  }
+  void ExpectClean() {
+    auto report = db_->Check();
+    ASSERT_OK(report);
+    EXPECT_TRUE(report->ok()) << [&] {
+      std::string all;
+      for (const auto& d : report->discrepancies) all += d + "\n";
+      return all;
+    }();
+  }
+  uint64_t NewUser(const std::string& email) {
+    auto r = db_->Create("user", {{"email", Value::String(email)}});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->id : 0;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(StoreTest, CreateGetRoundTripWithSystemFields) {
+  uint64_t author = NewUser("a@example.com");
+  auto post = db_->Create("post", {{"title", Value::String("Hello")},
+                                   {"body", Value::String("# Hi\nSome **bold** text")},
+                                   {"score", Value::Number(4.5)},
+                                   {"author", Value::Id(author)}});
+  ASSERT_OK(post);
+  EXPECT_GT(post->id, 0u);
+  auto got = db_->Get("post", post->id);
+  ASSERT_OK(got);
+  EXPECT_EQ(*got->Get("title"), Value::String("Hello"));
+  EXPECT_EQ(*got->Get("score"), Value::Number(4.5));
+  EXPECT_EQ(*got->Get("author"), Value::Id(author));
+  EXPECT_EQ(*got->Get("published"), Value::Bool(false));  // default
+  EXPECT_EQ(*got->Get("state"), Value::String("created"));
+  ASSERT_EQ(got->Get("createdAt")->kind(), ValueKind::kDateTime);
+  EXPECT_EQ(*got->Get("createdAt"), *got->Get("updatedAt"));
+  EXPECT_EQ(got->Get("comments"), nullptr);  // virtual fields are not stored values
+  ExpectClean();
+}
+
+TEST_F(StoreTest, IdsAreMonotonicAndNeverReusedAcrossDeleteAndReopen) {
+  uint64_t a = NewUser("a@x.io"), b = NewUser("b@x.io");
+  EXPECT_EQ(b, a + 1);
+  ASSERT_OK(db_->Delete("user", b));
+  Reopen();
+  uint64_t c = NewUser("c@x.io");
+  EXPECT_EQ(c, b + 1) << "the id of a deleted last record must not come back";
+  ExpectClean();
+}
+
+TEST_F(StoreTest, ExplicitIdAndTimestampsAreHonoured) {
+  auto r = db_->Create("user", {{"id", Value::Id(1000)},
+                                {"email", Value::String("imported@x.io")},
+                                {"createdAt", Value::DateTime(1000)},
+                                {"updatedAt", Value::DateTime(2000)}});
+  ASSERT_OK(r);
+  EXPECT_EQ(r->id, 1000u);
+  EXPECT_EQ(*r->Get("createdAt"), Value::DateTime(1000));
+  EXPECT_EQ(NewUser("next@x.io"), 1001u);  // allocation continues above explicit ids
+  auto dup = db_->Create("user", {{"id", Value::Id(1000)}, {"email", Value::String("other@x.io")}});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().code(), Code::kInvalidRecord);
+  EXPECT_EQ(dup.status().validation_errors()[0].api_identifier, "id");
+  Reopen();
+  EXPECT_EQ(NewUser("after-reopen@x.io"), 1002u);
+  ExpectClean();
+}
+
+TEST_F(StoreTest, UpdateChangesOnlyNamedFieldsAndMovesIndexEntries) {
+  uint64_t u = NewUser("u@x.io");
+  auto p = db_->Create("post", {{"title", Value::String("One")}, {"score", Value::Number(1)}});
+  ASSERT_OK(p);
+  int64_t created = p->Get("createdAt")->as_datetime();
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  auto up = db_->Update("post", p->id, {{"score", Value::Number(7)}, {"author", Value::Id(u)}});
+  ASSERT_OK(up);
+  EXPECT_EQ(*up->Get("title"), Value::String("One"));
+  EXPECT_EQ(*up->Get("score"), Value::Number(7));
+  EXPECT_EQ(up->Get("createdAt")->as_datetime(), created);
+  EXPECT_GT(up->Get("updatedAt")->as_datetime(), created);
+  // Unset a field with null.
+  auto cleared = db_->Update("post", p->id, {{"author", Value()}});
+  ASSERT_OK(cleared);
+  EXPECT_TRUE(cleared->Get("author")->is_null());
+  ExpectClean();
+}
+
+TEST_F(StoreTest, DeleteRemovesRecordAndIndexEntries) {
+  auto p = db_->Create("post", {{"title", Value::String("Gone")}, {"score", Value::Number(3)}});
+  ASSERT_OK(p);
+  ASSERT_OK(db_->Delete("post", p->id));
+  auto got = db_->Get("post", p->id);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().code(), Code::kRecordNotFound);
+  EXPECT_NE(got.status().message().find("post"), std::string::npos);
+  Status again = db_->Delete("post", p->id);
+  EXPECT_EQ(again.code(), Code::kRecordNotFound);
+  ExpectClean();
+}
+
+TEST_F(StoreTest, MultiGetReturnsOneEntryPerIdInOrder) {
+  uint64_t a = NewUser("1@x.io"), b = NewUser("2@x.io");
+  auto rs = db_->MultiGet("user", {b, 999, a});
+  ASSERT_OK(rs);
+  ASSERT_EQ(rs->size(), 3u);
+  EXPECT_EQ((*rs)[0]->id, b);
+  EXPECT_FALSE((*rs)[1].has_value());
+  EXPECT_EQ((*rs)[2]->id, a);
+}
+
+TEST_F(StoreTest, IteratesAModelInIdOrder) {
+  for (int i = 0; i < 25; ++i) NewUser("iter" + std::to_string(i) + "@x.io");
+  auto it = db_->NewRecordIterator("user");
+  ASSERT_OK(it);
+  uint64_t last = 0;
+  int n = 0;
+  for (; (*it)->Valid(); (*it)->Next()) {
+    EXPECT_GT((*it)->record().id, last);
+    last = (*it)->record().id;
+    ++n;
+  }
+  EXPECT_OK((*it)->status());
+  EXPECT_EQ(n, 25);
+}
+
+TEST_F(StoreTest, BadInputIsRejectedAndWritesNothing) {
+  struct Case {
+    std::string model;
+    FieldValues values;
+    Code code;
+    std::string in_message;
+  };
+  std::vector<Case> cases = {
+      {"nosuch", {{"title", Value::String("x")}}, Code::kUnknownModel, "nosuch"},
+      {"post",
+       {{"title", Value::String("x")}, {"nosuch", Value::Number(1)}},
+       Code::kUnknownField,
+       "nosuch"},
+      {"post", {{"title", Value::Number(5)}}, Code::kInvalidArgument, "post.title"},
+      {"post",
+       {{"title", Value::String("x")}, {"score", Value::String("high")}},
+       Code::kInvalidArgument,
+       "post.score"},
+      {"post",
+       {{"title", Value::String("x")}, {"published", Value::String("yes")}},
+       Code::kInvalidArgument,
+       "post.published"},
+      {"post", {{"score", Value::Number(1)}}, Code::kInvalidRecord, "title is required"},
+      {"post", {{"title", Value::String("")}}, Code::kInvalidRecord, "title is required"},
+      {"post",
+       {{"title", Value::String("x")}, {"score", Value::Number(std::nan(""))}},
+       Code::kInvalidArgument,
+       "finite"},
+      {"post",
+       {{"title", Value::String(std::string(2 << 20, 'x'))}},
+       Code::kInvalidArgument,
+       "1 MiB"},
+      {"post", {{"title", Value::String("bad \xff utf8")}}, Code::kInvalidArgument, "UTF-8"},
+      {"post",
+       {{"title", Value::String("x")}, {"comments", Value::Id(1)}},
+       Code::kInvalidArgument,
+       "nested writes"},
+      {"post",
+       {{"title", Value::String("x")}, {"title", Value::String("y")}},
+       Code::kInvalidArgument,
+       "twice"},
+      {"user",
+       {{"email", Value::String("a@b.c")}, {"roles", Value::String("admin")}},
+       Code::kInvalidArgument,
+       "user.roles"},
+  };
+  for (const auto& c : cases) {
+    auto r = db_->Create(c.model, c.values);
+    ASSERT_FALSE(r.ok()) << c.in_message;
+    EXPECT_EQ(r.status().code(), c.code) << r.status().ToString();
+    EXPECT_NE(r.status().ToString().find(c.in_message), std::string::npos) << r.status().ToString();
+  }
+  auto stats = db_->Stats();
+  ASSERT_OK(stats);
+  for (const auto& m : stats->models) EXPECT_EQ(m.record_count, 0u) << m.model;
+  ExpectClean();
+}
+
+TEST_F(StoreTest, EnumOptionsAreEnforced) {
+  Schema s = testing::BlogSchema();
+  FieldDef status;
+  status.api_identifier = "status";
+  status.type = FieldType::kEnum;
+  status.enum_options = {"draft", "live"};
+  FieldDef tags;
+  tags.api_identifier = "tags";
+  tags.type = FieldType::kEnum;
+  tags.enum_multi = true;
+  tags.enum_options = {"a", "b"};
+  for (auto& m : s.models) {
+    if (m.api_identifier == "post") {
+      m.fields.push_back(status);
+      m.fields.push_back(tags);
+    }
+  }
+  ASSERT_OK(db_->ApplySchema(s));
+  auto bad =
+      db_->Create("post", {{"title", Value::String("x")}, {"status", Value::String("deleted")}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kInvalidRecord);
+  EXPECT_NE(bad.status().message().find("\"deleted\" is not one of the allowed options"),
+            std::string::npos);
+  auto bad_multi =
+      db_->Create("post", {{"title", Value::String("x")}, {"tags", Value::StringList({"a", "z"})}});
+  EXPECT_EQ(bad_multi.status().code(), Code::kInvalidRecord);
+  auto ok = db_->Create("post", {{"title", Value::String("x")},
+                                 {"status", Value::String("live")},
+                                 {"tags", Value::StringList({"b", "a"})}});
+  ASSERT_OK(ok);
+  EXPECT_EQ(*ok->Get("tags"), Value::StringList({"b", "a"}));
+  ExpectClean();
+}
+
+TEST_F(StoreTest, UniqueIsEnforcedOnCreateAndUpdate) {
+  uint64_t a = NewUser("same@x.io");
+  auto dup = db_->Create("user", {{"email", Value::String("same@x.io")}});
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.status().code(), Code::kInvalidRecord);
+  ASSERT_EQ(dup.status().validation_errors().size(), 1u);
+  EXPECT_EQ(dup.status().validation_errors()[0].api_identifier, "email");
+  EXPECT_EQ(dup.status().validation_errors()[0].message, "has already been taken");
+  EXPECT_EQ(dup.status().message(),
+            "user is invalid and can't be saved. email has already been taken.");
+  uint64_t b = NewUser("other@x.io");
+  auto clash = db_->Update("user", b, {{"email", Value::String("same@x.io")}});
+  EXPECT_EQ(clash.status().code(), Code::kInvalidRecord);
+  // Updating a record to its own value is fine; freeing a value lets another take it.
+  ASSERT_OK(db_->Update("user", a, {{"email", Value::String("same@x.io")}}));
+  ASSERT_OK(db_->Update("user", a, {{"email", Value::String("moved@x.io")}}));
+  ASSERT_OK(db_->Update("user", b, {{"email", Value::String("same@x.io")}}));
+  ExpectClean();
+}
+
+TEST_F(StoreTest, ConcurrentCreatesOfOneUniqueValueExactlyOneWins) {
+  for (int round = 0; round < 20; ++round) {
+    std::string email = "race" + std::to_string(round) + "@x.io";
+    std::atomic<int> wins{0}, taken{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        auto r = db_->Create("user", {{"email", Value::String(email)}});
+        if (r.ok()) {
+          wins++;
+        } else if (r.status().code() == Code::kInvalidRecord &&
+                   r.status().validation_errors()[0].api_identifier == "email") {
+          taken++;
+        } else {
+          other++;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(wins.load(), 1) << email;
+    EXPECT_EQ(wins + taken + other, 4);
+    EXPECT_EQ(other.load(), 0);
+  }
+  ExpectClean();
+}
+
+TEST_F(StoreTest, NullsNeverConflictInUniqueIndexes) {
+  Schema s = testing::BlogSchema();
+  for (auto& m : s.models) {
+    if (m.api_identifier == "user") {
+      FieldDef handle;
+      handle.api_identifier = "handle";
+      handle.type = FieldType::kString;
+      handle.validations.unique = true;
+      m.fields.push_back(handle);
+    }
+  }
+  ASSERT_OK(db_->ApplySchema(s));
+  NewUser("n1@x.io");
+  NewUser("n2@x.io");  // both have a null handle
+  ASSERT_OK(
+      db_->Create("user", {{"email", Value::String("n3@x.io")}, {"handle", Value::String("h")}}));
+  EXPECT_FALSE(
+      db_->Create("user", {{"email", Value::String("n4@x.io")}, {"handle", Value::String("h")}})
+          .ok());
+  ExpectClean();
+}
+
+TEST_F(StoreTest, TransactionCommitRollbackAndSavepoints) {
+  {
+    auto txn = db_->BeginTransaction();
+    auto a = txn->Create("user", {{"email", Value::String("t1@x.io")}});
+    ASSERT_OK(a);
+    auto seen = txn->Get("user", a->id);  // read-your-writes
+    ASSERT_OK(seen);
+    EXPECT_EQ(db_->Get("user", a->id).status().code(), Code::kRecordNotFound);  // not yet visible
+    txn->SetSavePoint();
+    auto b = txn->Create("user", {{"email", Value::String("t2@x.io")}});
+    ASSERT_OK(b);
+    ASSERT_OK(txn->RollbackToSavePoint());
+    EXPECT_EQ(txn->Get("user", b->id).status().code(), Code::kRecordNotFound);
+    ASSERT_OK(txn->Commit());
+    EXPECT_OK(db_->Get("user", a->id));
+    EXPECT_EQ(db_->Get("user", b->id).status().code(), Code::kRecordNotFound);
+    EXPECT_EQ(txn->Commit().code(), Code::kInvalidArgument);  // already ended
+    EXPECT_EQ(txn->RollbackToSavePoint().code(), Code::kInvalidArgument);
+  }
+  {
+    auto txn = db_->BeginTransaction();
+    auto c = txn->Create("user", {{"email", Value::String("t3@x.io")}});
+    ASSERT_OK(c);
+    ASSERT_OK(txn->Rollback());
+    EXPECT_EQ(db_->Get("user", c->id).status().code(), Code::kRecordNotFound);
+  }
+  {
+    auto txn = db_->BeginTransaction();
+    ASSERT_OK(txn->Create("user", {{"email", Value::String("t4@x.io")}}));
+  }  // destroyed uncommitted: rolled back
+  // The email freed by the rollback can be used.
+  EXPECT_OK(db_->Create("user", {{"email", Value::String("t3@x.io")}}));
+  EXPECT_OK(db_->Create("user", {{"email", Value::String("t4@x.io")}}));
+  ExpectClean();
+}
+
+TEST_F(StoreTest, LockTimeoutGivesAClearError) {
+  uint64_t u = NewUser("lock@x.io");
+  auto holder = db_->BeginTransaction();
+  ASSERT_OK(holder->Update("user", u, {{"name", Value::String("first")}}));
+  auto r = db_->Update("user", u, {{"name", Value::String("second")}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kTransactionTimeout);
+  ASSERT_OK(holder->Commit());
+  EXPECT_OK(db_->Update("user", u, {{"name", Value::String("third")}}));
+  EXPECT_EQ(*db_->Get("user", u)->Get("name"), Value::String("third"));
+}
+
+TEST_F(StoreTest, ConcurrentUpdatesOfOneRecordAreNotLost) {
+  auto p = db_->Create("post", {{"title", Value::String("counter")}, {"score", Value::Number(0)}});
+  ASSERT_OK(p);
+  std::atomic<int> done{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        while (true) {
+          auto txn = db_->BeginTransaction();
+          auto cur = txn->Get("post", p->id);
+          if (!cur.ok()) continue;
+          // Read-modify-write under the record lock: Update locks, so re-read after locking.
+          auto locked = txn->Update("post", p->id, {});
+          if (!locked.ok()) continue;
+          double v = locked->Get("score")->as_number();
+          if (!txn->Update("post", p->id, {{"score", Value::Number(v + 1)}}).ok()) continue;
+          if (txn->Commit().ok()) break;
+        }
+        done++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(db_->Get("post", p->id)->Get("score")->as_number(), 200);
+  ExpectClean();
+}
+
+TEST_F(StoreTest, PasswordsAreHashedAndNeverReturned) {
+  auto u = db_->Create(
+      "user", {{"email", Value::String("pw@x.io")}, {"password", Value::String("hunter2")}});
+  ASSERT_OK(u);
+  EXPECT_EQ(u->Get("password"), nullptr);
+  EXPECT_EQ(db_->Get("user", u->id)->Get("password"), nullptr);
+  EXPECT_TRUE(*db_->VerifyPassword("user", u->id, "password", "hunter2"));
+  EXPECT_FALSE(*db_->VerifyPassword("user", u->id, "password", "hunter3"));
+  EXPECT_EQ(db_->VerifyPassword("user", u->id, "email", "x").status().code(), Code::kUnknownField);
+}
+
+TEST_F(StoreTest, PublicApiValidationsAreExposed) {
+  auto errs = db_->RunValidations("post", {{"title", Value::String(std::string(201, 'x'))}});
+  ASSERT_OK(errs);
+  ASSERT_EQ(errs->size(), 1u);
+  EXPECT_EQ((*errs)[0].api_identifier, "title");
+  EXPECT_EQ((*errs)[0].message, "is too long (maximum is 200 characters)");
+  auto email = db_->RunValidations("user", {{"email", Value::String("not-an-email")}});
+  ASSERT_OK(email);
+  ASSERT_EQ(email->size(), 1u);
+  EXPECT_EQ((*email)[0].message, "is not a valid email address");
+  auto fine = db_->RunValidations("user", {{"email", Value::String("ok@example.com")}});
+  EXPECT_TRUE(fine->empty());
+  // The store itself does not run them (the internal API skips them, as Gadget's does).
+  EXPECT_OK(db_->Create("user", {{"email", Value::String("not-an-email")}}));
+}
+
+TEST_F(StoreTest, SecondOpenOfTheSameDirectoryIsAClearError) {
+  auto second = Database::Open(dir_.path(), TestOptions());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), Code::kDatabaseLocked);
+  EXPECT_NE(second.status().message().find("already open"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace actiondb

@@ -1,0 +1,77 @@
+// Test helpers: temporary directories, status assertions, the example schema.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include "actiondb/database.h"
+#include "actiondb/schema.h"
+
+namespace actiondb::testing {
+
+// Status has no status() member; adapt so one macro serves Status and Result<T>.
+inline const Status& status_of(const Status& s) { return s; }
+template <typename T>
+const Status& status_of(const Result<T>& r) {
+  return r.status();
+}
+#define ASSERT_STATUS_OK(expr)                           \
+  ASSERT_TRUE(::actiondb::testing::status_of(expr).ok()) \
+      << ::actiondb::testing::status_of(expr).ToString()
+#define ASSERT_OK(expr) ASSERT_STATUS_OK(expr)
+#define EXPECT_OK(expr) EXPECT_STATUS_OK(expr)
+#define EXPECT_STATUS_OK(expr)                           \
+  EXPECT_TRUE(::actiondb::testing::status_of(expr).ok()) \
+      << ::actiondb::testing::status_of(expr).ToString()
+
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("actiondb-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+             std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string path() const { return path_.string(); }
+  std::string sub(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline std::string SourceDir() { return ACTIONDB_SOURCE_DIR; }
+
+inline Schema BlogSchema() {
+  auto s = ParseSchemaJson(ReadFile(SourceDir() + "/examples/blog/schema.json"));
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return s.ok() ? *s : Schema{};
+}
+
+inline Options TestOptions() {
+  Options o;
+  o.fast_password_hashing = true;
+  o.block_cache_bytes = 8 << 20;
+  o.lock_timeout_ms = 200;
+  return o;
+}
+
+}  // namespace actiondb::testing
