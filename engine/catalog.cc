@@ -86,6 +86,28 @@ const IndexInfo* ModelInfo::SingleFieldIndex(uint16_t field_id) const {
   return nullptr;
 }
 
+bool ModelInfo::IsIndexed(uint16_t field_id) const {
+  for (const auto& i : indexes) {
+    for (uint16_t f : i.field_ids) {
+      if (f == field_id) return true;
+    }
+  }
+  return false;
+}
+
+std::vector<uint16_t> ModelInfo::CounterFields() const {
+  std::vector<uint16_t> out;
+  for (const auto& f : fields) {
+    if (f.def.type != FieldType::kNumber) continue;
+    bool ready = false;
+    for (const auto& i : indexes) {
+      for (uint16_t fid : i.field_ids) ready = ready || (fid == f.def.id && i.state == IndexState::kReady);
+    }
+    if (!ready) out.push_back(f.def.id);
+  }
+  return out;
+}
+
 const ModelInfo* Catalog::FindModel(std::string_view name) const {
   for (const auto& m : models) {
     if (m.api_identifier == name) return &m;

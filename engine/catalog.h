@@ -51,6 +51,12 @@ struct ModelInfo {
   const IndexInfo* IndexById(uint32_t id) const;
   // The ready single-field index on `field_id` (its own index or a unique one), if any.
   const IndexInfo* SingleFieldIndex(uint16_t field_id) const;
+  // Whether any index (ready or building) has the field: `_atomics` on it then take the locked
+  // read-modify-write path that keeps the index exact, not the lock-free merge path.
+  bool IsIndexed(uint16_t field_id) const;
+  // Number fields that may have pending `_atomics` deltas in `ctr` (no ready index), which
+  // readers fold into records.
+  std::vector<uint16_t> CounterFields() const;
 };
 
 // Whether a field of this type gets an index unless the schema says otherwise, and whether it

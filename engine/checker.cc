@@ -3,6 +3,7 @@
 // all of its index entries; that unique entries point at the right record; that every record
 // decodes; that id high-water marks cover every stored id; and that no entries remain for
 // dropped models or indexes.
+#include <algorithm>
 #include <set>
 
 #include "engine/merge_operators.h"
@@ -70,6 +71,30 @@ Result<CheckReport> Store::Check() {
       add("ids " + m.api_identifier + ": highest stored id " + std::to_string(max_id) +
           " is above the id counter (memory " + std::to_string(high) + ", disk " +
           std::to_string(persisted_high) + ")");
+    }
+
+    // Pending `_atomics` deltas: only on number fields without a ready index (an indexed
+    // field's value must be in the record, or its index entry would be wrong). A delta whose
+    // record is gone is harmless (ids are never reused, readers never see it) and not counted.
+    {
+      const std::string ap = "A" + p;
+      auto cit = view->NewIterator(Cf::kCtr, ap, keys::PrefixSuccessor(ap));
+      const std::vector<uint16_t> counters = m.CounterFields();
+      for (cit->SeekToFirst(); cit->Valid(); cit->Next()) {
+        std::string_view k = cit->key();
+        if (k.size() != 1 + 4 + 8 + 2) {
+          add("ctr " + m.api_identifier + ": malformed counter key " + keys::Printable(k));
+          continue;
+        }
+        uint64_t rid = keys::GetBE64(k.data() + 5);
+        uint16_t fid = static_cast<uint16_t>((static_cast<uint8_t>(k[13]) << 8) | static_cast<uint8_t>(k[14]));
+        const FieldInfo* f = m.FieldById(fid);
+        if (f && std::find(counters.begin(), counters.end(), fid) == counters.end()) {
+          add("ctr " + m.api_identifier + "." + f->name() + ": record " + std::to_string(rid) +
+              " has a pending atomic delta on an indexed field");
+        }
+      }
+      RETURN_IF_ERROR(cit->status());
     }
 
     // Index entries -> records.

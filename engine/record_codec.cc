@@ -127,14 +127,26 @@ const fb::Record* RecordView::root() const {
 }
 
 Value RecordView::Get(uint16_t field_id) const {
-  if (bytes_.empty()) return Value();
-  const auto* fields = root()->fields();
-  if (!fields) return Value();
-  const fb::FieldValue* fv = fields->LookupByKey(field_id);
-  return fv ? FromFb(fv) : Value();
+  Value v;
+  if (!bytes_.empty()) {
+    const auto* fields = root()->fields();
+    const fb::FieldValue* fv = fields ? fields->LookupByKey(field_id) : nullptr;
+    if (fv) v = FromFb(fv);
+  }
+  for (const auto& [fid, delta] : deltas_) {
+    if (fid != field_id) continue;
+    double base = v.kind() == ValueKind::kNumber ? v.as_number() : 0;
+    v = Value::Number(base + delta);
+  }
+  return v;
 }
 
+void RecordView::AddDelta(uint16_t field_id, double delta) { deltas_.emplace_back(field_id, delta); }
+
 bool RecordView::Has(uint16_t field_id) const {
+  for (const auto& d : deltas_) {
+    if (d.first == field_id) return true;
+  }
   if (bytes_.empty()) return false;
   const auto* fields = root()->fields();
   return fields && fields->LookupByKey(field_id) != nullptr;

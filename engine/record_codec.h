@@ -35,17 +35,23 @@ class RecordView {
   static Result<RecordView> Parse(std::string bytes, uint64_t id, const std::string& what);
 
   uint64_t id() const { return id_; }
-  // The stored value of a field (null when absent).
+  // The value of a field (null when absent): the stored value plus any pending atomic delta
+  // folded in by the reader (see AddDelta).
   Value Get(uint16_t field_id) const;
   bool Has(uint16_t field_id) const;
-  // Every stored (field id, value), in id order (includes ids of removed fields).
+  // Every stored (field id, value) as stored, in id order (includes ids of removed fields);
+  // pending atomic deltas are NOT included (the write path needs the stored base values).
   StoredFields All() const;
+  // Folds a pending `_atomics` delta of a number field into what Get returns (a null stored
+  // value counts as 0). Readers call this with the `ctr` deltas of unindexed counters.
+  void AddDelta(uint16_t field_id, double delta);
   const std::string& bytes() const { return bytes_; }
 
  private:
   const fb::Record* root() const;
   std::string bytes_;
   uint64_t id_ = 0;
+  std::vector<std::pair<uint16_t, double>> deltas_;
 };
 
 }  // namespace actiondb::engine

@@ -206,6 +206,14 @@ std::unique_ptr<KvIterator> NewBoundedIterator(std::unique_ptr<rocksdb::Iterator
 namespace {
 
 class SnapshotView : public ReadView {
+  struct CtrGet {
+    SnapshotView* self;
+    rocksdb::Status operator()(const std::string& k, std::string* v) const {
+      return self->rep_->db->Get(self->ro_, self->rep_->cf(Cf::kCtr), k, v);
+    }
+  };
+  CtrGet CtrGetter() { return CtrGet{this}; }
+
  public:
   SnapshotView(Store::Rep* rep, std::shared_ptr<const Catalog> cat)
       : rep_(rep), cat_(std::move(cat)), snap_(rep->db->GetSnapshot()) {
@@ -220,6 +228,7 @@ class SnapshotView : public ReadView {
     if (s.IsNotFound()) return std::optional<RecordView>();
     if (!s.ok()) return FromRocks(s, "reading " + model.api_identifier + " " + std::to_string(id));
     ASSIGN_OR_RETURN(RecordView rv, RecordView::Parse(v.ToString(), id, model.api_identifier));
+    RETURN_IF_ERROR(FoldCounters(model, model.CounterFields(), &rv, CtrGetter()));
     return std::optional<RecordView>(std::move(rv));
   }
 
@@ -234,11 +243,13 @@ class SnapshotView : public ReadView {
     std::vector<rocksdb::PinnableSlice> vals(ids.size());
     std::vector<rocksdb::Status> sts(ids.size());
     rep_->db->MultiGet(ro_, rep_->cf(Cf::kRec), ks.size(), ks.data(), vals.data(), sts.data());
+    const std::vector<uint16_t> counters = model.CounterFields();
     for (size_t i = 0; i < ids.size(); ++i) {
       if (sts[i].IsNotFound()) continue;
       if (!sts[i].ok()) return FromRocks(sts[i], "reading " + model.api_identifier);
       ASSIGN_OR_RETURN(RecordView rv,
                        RecordView::Parse(vals[i].ToString(), ids[i], model.api_identifier));
+      RETURN_IF_ERROR(FoldCounters(model, counters, &rv, CtrGetter()));
       (*out)[i] = std::move(rv);
     }
     return Status::OK();
@@ -295,6 +306,7 @@ class SnapshotView : public ReadView {
     std::unique_ptr<IterReadOptions> ro_;
     std::unique_ptr<KvIterator> it_;
   };
+
 
   Store::Rep* rep_;
   std::shared_ptr<const Catalog> cat_;
@@ -495,6 +507,34 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
       if (s.IsNotFound()) continue;  // deleted since we listed it
       RETURN_IF_ERROR(FromRocks(s, "building index " + index.name));
       ASSIGN_OR_RETURN(RecordView rv, RecordView::Parse(std::move(v), id, model.api_identifier));
+      // A number field that was unindexed may have pending `_atomics` deltas: fold them into
+      // the record now, so the index is built from (and stays with) the true value. No new
+      // merges arrive for it: the catalog in force already lists this index.
+      bool folded = false;
+      StoredFields all = rv.All();
+      for (uint16_t fid : index.field_ids) {
+        const FieldInfo* f = model.FieldById(fid);
+        if (!f || f->type() != FieldType::kNumber) continue;
+        std::string ckey = keys::AtomicKey(model.id, id, fid), pending;
+        s = txn->GetForUpdate(rocksdb::ReadOptions(), rep->cf(Cf::kCtr), ckey, &pending);
+        if (s.IsNotFound()) continue;
+        RETURN_IF_ERROR(FromRocks(s, "building index " + index.name));
+        double delta = DecodeF64LE(pending);
+        bool found = false;
+        for (auto& [afid, av] : all) {
+          if (afid != fid) continue;
+          found = true;
+          av = Value::Number((av.kind() == ValueKind::kNumber ? av.as_number() : 0) + delta);
+        }
+        if (!found) all.emplace_back(fid, Value::Number(delta));
+        RETURN_IF_ERROR(FromRocks(txn->GetWriteBatch()->Delete(rep->cf(Cf::kCtr), ckey), "fold"));
+        folded = true;
+      }
+      if (folded) {
+        std::string bytes = EncodeRecord(std::move(all));
+        RETURN_IF_ERROR(FromRocks(txn->Put(rep->cf(Cf::kRec), keys::RecordKey(model.id, id), bytes), "fold"));
+        ASSIGN_OR_RETURN(rv, RecordView::Parse(std::move(bytes), id, model.api_identifier));
+      }
       bool unique_form = false;
       std::string key = IndexKeyFor(index, IndexValues(index, rv), id, &unique_form);
       if (unique_form) {

@@ -55,8 +55,12 @@ class ReadView {
                                  std::vector<std::optional<RecordView>>* out) = 0;
   virtual std::unique_ptr<KvIterator> NewIterator(Cf cf, std::string lower, std::string upper) = 0;
   virtual Result<std::optional<std::string>> GetRaw(Cf cf, std::string_view key) = 0;
-  // The value of an atomically-incremented field: the stored value plus pending deltas.
-  // (Atomic deltas are folded into records on write; see store_write.cc.)
+};
+
+// One `_atomics` command on a number field: increments are positive, decrements negative.
+struct AtomicChange {
+  uint16_t field_id = 0;
+  double delta = 0;
 };
 
 // A write transaction over the store. Implements the public Transaction API and exposes a
@@ -68,6 +72,16 @@ class StoreTransaction : public Transaction {
                                           std::optional<uint64_t> explicit_id) = 0;
   virtual Result<RecordView> UpdateStored(const ModelInfo& model, uint64_t id,
                                           StoredFields changes) = 0;
+  // An update with `_atomics` (docs/atomics.md). Deltas on a field with no index are merge
+  // operands on its `ctr` key: no lock, never lost, and when nothing else changes the record is
+  // not rewritten (so `updatedAt` stays). Deltas on an indexed field are a locked
+  // read-modify-write that moves the index entry. The returned view is the record as this
+  // transaction wrote or read it, without concurrent merges: re-read after commit for the
+  // value with every committed delta folded in. kRecordNotFound, kInvalidArgument (not a
+  // number field).
+  virtual Result<RecordView> UpdateWithAtomics(const ModelInfo& model, uint64_t id,
+                                               StoredFields changes,
+                                               const std::vector<AtomicChange>& atomics) = 0;
   virtual Status DeleteStored(const ModelInfo& model, uint64_t id) = 0;
   virtual ReadView& reader() = 0;
   virtual const Catalog& catalog() const = 0;

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "engine/key_format.h"
+#include "engine/merge_operators.h"
 #include "engine/store.h"
 
 namespace actiondb::engine {
@@ -68,5 +69,20 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
                   const std::function<void(const IndexBuildProgress&)>& progress);
 
 int64_t NowMillis();
+
+// Folds the pending `_atomics` deltas of `counter_fields` (ModelInfo::CounterFields) into a
+// record view, reading each `ctr` key with `get` (a rocksdb Get bound to a snapshot or txn).
+template <typename GetFn>
+Status FoldCounters(const ModelInfo& m, const std::vector<uint16_t>& counter_fields,
+                    RecordView* rv, GetFn get) {
+  for (uint16_t fid : counter_fields) {
+    std::string v;
+    rocksdb::Status s = get(keys::AtomicKey(m.id, rv->id(), fid), &v);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return FromRocks(s, "reading counters of " + m.api_identifier);
+    rv->AddDelta(fid, DecodeF64LE(v));
+  }
+  return Status::OK();
+}
 
 }  // namespace actiondb::engine

@@ -119,7 +119,11 @@ class TxnImpl : public StoreTransaction {
 
   Result<RecordView> CreateStored(const ModelInfo& m, StoredFields values,
                                   std::optional<uint64_t> explicit_id) override;
-  Result<RecordView> UpdateStored(const ModelInfo& m, uint64_t id, StoredFields changes) override;
+  Result<RecordView> UpdateStored(const ModelInfo& m, uint64_t id, StoredFields changes) override {
+    return UpdateWithAtomics(m, id, std::move(changes), {});
+  }
+  Result<RecordView> UpdateWithAtomics(const ModelInfo& m, uint64_t id, StoredFields changes,
+                                       const std::vector<AtomicChange>& atomics) override;
   Status DeleteStored(const ModelInfo& m, uint64_t id) override;
   ReadView& reader() override;
   const Catalog& catalog() const override { return *cat_; }
@@ -163,6 +167,11 @@ class TxnView : public ReadView {
     if (s.IsNotFound()) return std::optional<RecordView>();
     if (!s.ok()) return FromRocks(s, "reading " + model.api_identifier);
     ASSIGN_OR_RETURN(RecordView rv, RecordView::Parse(std::move(v), id, model.api_identifier));
+    RETURN_IF_ERROR(FoldCounters(model, model.CounterFields(), &rv,
+                                 [this](const std::string& k, std::string* out) {
+                                   return t_->txn()->Get(rocksdb::ReadOptions(),
+                                                         t_->rep()->cf(Cf::kCtr), k, out);
+                                 }));
     return std::optional<RecordView>(std::move(rv));
   }
 
@@ -316,8 +325,55 @@ Result<RecordView> TxnImpl::CreateStored(const ModelInfo& m, StoredFields values
   return RecordView::Parse(std::move(bytes), id, m.api_identifier);
 }
 
-Result<RecordView> TxnImpl::UpdateStored(const ModelInfo& m, uint64_t id, StoredFields changes) {
+Result<RecordView> TxnImpl::UpdateWithAtomics(const ModelInfo& m, uint64_t id,
+                                              StoredFields changes,
+                                              const std::vector<AtomicChange>& atomics) {
   RETURN_IF_ERROR(CheckOpen());
+  // Which path each delta takes: merge (no index on the field) or locked read-modify-write.
+  std::unordered_map<uint16_t, double> merge_deltas, locked_deltas;
+  std::unordered_map<uint16_t, bool> explicitly_set;
+  for (const auto& [fid, v] : changes) explicitly_set[fid] = true;
+  for (const AtomicChange& a : atomics) {
+    const FieldInfo* f = m.FieldById(a.field_id);
+    if (!f || f->type() != FieldType::kNumber) {
+      return Status(Code::kInvalidArgument,
+                    m.api_identifier + "." + (f ? f->name() : std::to_string(a.field_id)) +
+                        ": _atomics need a number field");
+    }
+    if (!std::isfinite(a.delta)) {
+      return Status(Code::kInvalidArgument, m.api_identifier + "." + f->name() +
+                                                ": the _atomics amount must be a finite number");
+    }
+    if (m.IsIndexed(a.field_id) || explicitly_set.count(a.field_id)) {
+      locked_deltas[a.field_id] += a.delta;
+    } else {
+      merge_deltas[a.field_id] += a.delta;
+    }
+  }
+  auto* wb = txn_->GetWriteBatch();
+  auto add_merges = [&]() -> Status {
+    for (const auto& [fid, delta] : merge_deltas) {
+      RETURN_IF_ERROR(Guard(wb->Merge(rep_->cf(Cf::kCtr), keys::AtomicKey(m.id, id, fid),
+                                      EncodeF64LE(delta)),
+                            "atomic increment"));
+    }
+    return Status::OK();
+  };
+  if (changes.empty() && locked_deltas.empty() && !merge_deltas.empty()) {
+    // Lock-free: nothing needs the old value. The record must exist; a delete racing with us
+    // leaves a counter without a record, which readers never see (no record to fold into)
+    // and ids are never reused.
+    std::string v;
+    rocksdb::Status s =
+        txn_->Get(rocksdb::ReadOptions(), rep_->cf(Cf::kRec), keys::RecordKey(m.id, id), &v);
+    if (s.IsNotFound()) {
+      return Status(Code::kRecordNotFound,
+                    m.api_identifier + " record with id " + std::to_string(id) + " not found");
+    }
+    RETURN_IF_ERROR(Guard(s, m.api_identifier + " " + std::to_string(id)));
+    RETURN_IF_ERROR(add_merges());
+    return RecordView::Parse(std::move(v), id, m.api_identifier);
+  }
   ASSIGN_OR_RETURN(std::optional<RecordView> old, LockRecord(m, id));
   if (!old) {
     return Status(Code::kRecordNotFound,
@@ -337,6 +393,33 @@ Result<RecordView> TxnImpl::UpdateStored(const ModelInfo& m, uint64_t id, Stored
   }
   if (fields[kCreatedAtFieldId].is_null()) fields[kCreatedAtFieldId] = old->Get(kCreatedAtFieldId);
   if (fields[kStateFieldId].is_null()) fields[kStateFieldId] = Value::String("created");
+
+  // Locked deltas: the pending merge deltas of the field (from before it was indexed, or its
+  // own counter when the call also sets it) are folded in and their key removed. Explicitly
+  // set unindexed number fields drop their pending deltas: a set replaces the value.
+  for (const auto& f : m.fields) {
+    if (f.type() != FieldType::kNumber) continue;
+    bool locked = locked_deltas.count(f.id()) > 0;
+    if (!locked && !explicitly_set.count(f.id())) continue;
+    std::string key = keys::AtomicKey(m.id, id, f.id());
+    std::string pending;
+    rocksdb::Status s = m.IsIndexed(f.id())
+                            ? txn_->GetForUpdate(rocksdb::ReadOptions(), rep_->cf(Cf::kCtr), key, &pending)
+                            : txn_->Get(rocksdb::ReadOptions(), rep_->cf(Cf::kCtr), key, &pending);
+    if (!s.ok() && !s.IsNotFound()) return Guard(s, "reading counter");
+    if (locked) {
+      double base = fields[f.id()].kind() == ValueKind::kNumber ? fields[f.id()].as_number() : 0;
+      double folded = base + locked_deltas[f.id()];
+      if (s.ok() && !explicitly_set.count(f.id())) folded += DecodeF64LE(pending);
+      if (!std::isfinite(folded)) {
+        return Status(Code::kInvalidArgument, m.api_identifier + "." + f.name() +
+                                                  ": the result of _atomics is not finite");
+      }
+      fields[f.id()] = Value::Number(folded);
+    }
+    if (s.ok()) RETURN_IF_ERROR(Guard(wb->Delete(rep_->cf(Cf::kCtr), key), "counter reset"));
+  }
+  RETURN_IF_ERROR(add_merges());
 
   std::vector<ValidationError> errors;
   RETURN_IF_ERROR(CheckRequired(m, fields, &errors));
@@ -407,6 +490,10 @@ Status TxnImpl::DeleteStored(const ModelInfo& m, uint64_t id) {
     } else {
       RETURN_IF_ERROR(Guard(batch->Delete(rep_->cf(Cf::kIdx), key), "index delete"));
     }
+  }
+  // Counters of unindexed number fields go with the record (no zombie counters).
+  for (uint16_t fid : m.CounterFields()) {
+    RETURN_IF_ERROR(Guard(batch->Delete(rep_->cf(Cf::kCtr), keys::AtomicKey(m.id, id, fid)), "counter delete"));
   }
   return Guard(txn_->Delete(rep_->cf(Cf::kRec), keys::RecordKey(m.id, id)), "record delete");
 }
