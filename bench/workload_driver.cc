@@ -1,0 +1,1453 @@
+// actiondb-bench: runs the same workloads on the same data against several engines in one run
+// and reports medians, ranges and ratios (issue 7). We claim speed only where we measured it
+// side by side.
+//
+// Usage:
+//   actiondb-bench [--size=10000|100000|1000000] [--allow-1m] [--engines=sqlite,rocksdb,actiondb]
+//                  [--repetitions=5] [--seconds-per-round=1] [--smoke] [--workloads=LIST]
+//                  [--dir=TMPDIR] [--cache-mb=256] [--json=FILE] [--markdown=FILE] [--no-fork]
+//
+// DATASET (bench/dataset.h; perf-baseline.md §2). N deterministic "post" records, id = 1..N:
+//   title 3-8 words and body 30-80 words from a 20,000-word vocabulary sampled with Zipf s=1.0,
+//   published (p = 0.7), score uniform in [0, 1,000,000), authorId uniform in [1, 10,000],
+//   createdAt = 2020-01-01 + (id-1)*30 s + uniform[0, 30 s) (strictly increasing with id).
+//   Record i depends only on i. Sizes: 10k, 100k; 1M needs --allow-1m; --smoke uses 2,000.
+//   The records are generated in memory before any engine runs and before any timer starts.
+//
+// METHOD.
+//   * Each engine runs in its own forked child process (so peak RSS is per engine, and a crash
+//     or leak in one engine cannot affect another); engines run one after the other.
+//   * Repetitions R (--repetitions, default 5). Each repetition loads a fresh database in a new
+//     directory. Query and update workloads run once, on the first repetition's database, as
+//     R timed rounds after an untimed warm-up.
+//   * A round executes a fixed number of operations, calibrated from the warm-up (0.3 x
+//     --seconds-per-round of untimed operations) so that a round takes about
+//     --seconds-per-round. Round rate = operations / elapsed wall time. Operations cycle through
+//     a precomputed parameter list (fixed-seed RNGs), so no parameter is generated while timed.
+//   * Every cell is "median [min-max]" over the R samples. The ratio column is the engine's
+//     median divided by the baseline engine's median: ActionDB when it is in the run, else
+//     SQLite. For throughput (higher is better) a ratio > 1 means faster than the baseline; for
+//     sizes (lower is better) a ratio > 1 means bigger.
+//   * Before timing, each read workload's answers are checked against the dataset (rows,
+//     order, and a checksum of every field). A wrong answer marks the cell ERROR and makes the
+//     run exit non-zero; it never yields a number. A workload an engine cannot answer for real
+//     (e.g. author pages on raw RocksDB, which stores records only) is printed "n/a".
+//   * Cache: every engine gets --cache-mb (default 256, ActionDB's default block cache) for its
+//     own cache: SQLite `PRAGMA cache_size`, RocksDB's LRU block cache. No explicit pre-warming
+//     beyond each workload's warm-up; the OS page cache is whatever the load left.
+//
+// WORKLOADS (id: what one operation is). Group names for --workloads are in [brackets];
+// load, disk sizes and RSS always run.
+//   load             Bulk load of all N records, 1,000 records per transaction/WriteBatch, every
+//                    index and the full-text index maintained. Timer starts after the records
+//                    exist in memory, stops when the last batch commits (background flushes /
+//                    WAL checkpoint are then awaited untimed). One sample per repetition.
+//                    Unit: records/s.
+//   disk_load        Bytes of all files in the database directory after the load settled
+//                    (SQLite: WAL checkpointed with TRUNCATE; RocksDB: flushed, no compaction
+//                    pending or running). MB (10^6 bytes), lower is better.
+//   get              [get] Point get of a random id (uniform in 1..N), all columns read.
+//   author_p1        [author] WHERE authorId = ? ORDER BY createdAt DESC, id DESC LIMIT 50:
+//                    first page for a random author (1..10,000).
+//   author_p2        [author] The next page by cursor, the cursor being the end of the same
+//                    author's first page (precomputed untimed). With ~N/10,000 posts per
+//                    author, this page is empty below N = 500k (rows/op shows it).
+//   author_*_composite  [author] The same two with an extra composite (authorId, createdAt)
+//                    index (SQLite variant; created after the base runs, then dropped).
+//   deep_keyset      [deep] A deep page of the global feed (ORDER BY createdAt DESC, id DESC,
+//                    50 per page) by keyset cursor: pages P-31..P with P = min(1000, N/100)
+//                    (page 1,000 at 100k and 1M), cursors precomputed by paging there untimed.
+//   deep_offset      [deep] The same pages by LIMIT 50 OFFSET 50*(page-1).
+//   score_range      [score] WHERE score BETWEEN lo AND lo+9,999 ORDER BY score, id LIMIT 50,
+//                    lo uniform (1% of the score domain).
+//   fts_*            [fts] Full-text top 50 by relevance (SQLite FTS5 bm25), all words ANDed,
+//                    full rows returned, for the query classes of dataset.h: 1 rare word (rank
+//                    10,000-19,999), 1 mid word (100-4,999), 1 common word (10-99), 2 rare or 2
+//                    mid words co-occurring in one random post, 2 mid or 2 common words drawn
+//                    independently.
+//   fts_typo         [typo] A mid word with its second letter replaced by 'x' (never a
+//                    vocabulary word). Timed only on engines with typo tolerance (ActionDB);
+//                    for the others the cell is n/a and the note says what they return.
+//   incr_hot_1t      [incr] Atomic +1 on one hot record's counter, 1 thread. SQLite: UPDATE
+//                    post SET score = score + 1 WHERE id = ?, autocommit (score is indexed).
+//                    RocksDB floor: Merge(uint64add) on a counter key next to the record.
+//   incr_hot_2t      [incr] The same from 2 threads, each with its own connection/worker
+//                    (SQLite contention handled by busy_timeout=10000).
+//   incr_random_1t/2t  [incr] The same on random records (uniform ids).
+//                    After each, the counters are read back: the total must equal the number of
+//                    increments issued (warm-up included), or the cell is ERROR.
+//   disk_compact     [compact] Size after a full manual compaction (SQLite: FTS5 'optimize',
+//                    VACUUM, checkpoint; RocksDB: CompactRange with forced bottommost level).
+//   delete           [delete] deleteMany of every post with score < 100,000 (10%), with index
+//                    entries and postings, on the compacted database; one sample per
+//                    repetition. Unit: deleted records/s. Raw RocksDB scans every record.
+//   rss_peak         Peak resident set (VmHWM of /proc/self/status) of the engine's child
+//                    process at its end. It includes the in-memory dataset inherited from the
+//                    parent; the note gives VmRSS at the child's start for subtraction.
+//
+// OUTPUT. A table on stdout (progress on stderr), and with --json / --markdown the same results
+// as a JSON document and a Markdown report (docs/benchmarks.md describes both).
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <latch>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/dataset.h"
+#include "bench/engine.h"
+
+namespace actiondb::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr int kPageSize = 50;
+constexpr size_t kParamCount = 4096;
+constexpr size_t kTextQueryCount = 256;
+constexpr size_t kAuthorCursorCount = 1024;
+constexpr int kDeepPageWindow = 32;
+constexpr int64_t kDeleteScoreBelow = kScoreDomain / 10;
+constexpr uint64_t kSmokeSize = 2000;
+// Fixed seeds of the query-parameter generators.
+constexpr uint64_t kSeedGet = 0xB0001, kSeedAuthor = 0xB0002, kSeedScore = 0xB0003,
+                   kSeedText = 0xB0004, kSeedIncrement = 0xB0005, kSeedTypo = 0xB0006;
+
+// ---------------------------------------------------------------------------------------------
+// Flags
+
+struct Flags {
+  uint64_t size = 10000;
+  bool allow_1m = false;
+  std::vector<std::string> engines = {"sqlite", "rocksdb"};
+  int repetitions = 5;
+  double seconds_per_round = 1.0;
+  bool smoke = false;
+  std::set<std::string> workloads;  // empty = all
+  std::string dir;
+  size_t cache_mb = 256;
+  std::string json_path;
+  std::string markdown_path;
+  bool fork = true;
+
+  bool Selected(const std::string& group) const {
+    return workloads.empty() || workloads.count(group) > 0;
+  }
+};
+
+const std::set<std::string> kWorkloadGroups = {"get",  "author", "deep",    "score", "fts",
+                                               "typo", "incr",   "compact", "delete"};
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+void Usage() {
+  std::fprintf(stderr,
+               "usage: actiondb-bench [--size=10000|100000|1000000] [--allow-1m]\n"
+               "         [--engines=sqlite,rocksdb[,actiondb]] [--repetitions=5]\n"
+               "         [--seconds-per-round=1] [--smoke] [--workloads=get,author,deep,score,"
+               "fts,typo,incr,compact,delete]\n"
+               "         [--dir=TMPDIR] [--cache-mb=256] [--json=FILE] [--markdown=FILE] "
+               "[--no-fork]\n");
+}
+
+// Parses argv; returns false (after printing why) on a bad flag.
+bool ParseFlags(int argc, char** argv, Flags* flags) {
+  bool size_given = false;
+  bool reps_given = false;
+  bool seconds_given = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    size_t eq = arg.find('=');
+    std::string key = arg.substr(0, eq);
+    auto need_value = [&]() -> bool {
+      if (eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+        return true;
+      }
+      if (i + 1 < argc) {
+        value = argv[++i];
+        return true;
+      }
+      std::fprintf(stderr, "%s needs a value\n", key.c_str());
+      return false;
+    };
+    try {
+      if (key == "--smoke") {
+        flags->smoke = true;
+      } else if (key == "--allow-1m") {
+        flags->allow_1m = true;
+      } else if (key == "--no-fork") {
+        flags->fork = false;
+      } else if (key == "--help" || key == "-h") {
+        Usage();
+        std::exit(0);
+      } else if (!need_value()) {
+        return false;
+      } else if (key == "--size") {
+        flags->size = std::stoull(value);
+        size_given = true;
+      } else if (key == "--engines") {
+        flags->engines = SplitComma(value);
+      } else if (key == "--repetitions") {
+        flags->repetitions = std::stoi(value);
+        reps_given = true;
+      } else if (key == "--seconds-per-round") {
+        flags->seconds_per_round = std::stod(value);
+        seconds_given = true;
+      } else if (key == "--workloads") {
+        for (const std::string& w : SplitComma(value)) {
+          if (kWorkloadGroups.count(w) == 0) {
+            std::fprintf(stderr, "unknown workload group '%s'\n", w.c_str());
+            return false;
+          }
+          flags->workloads.insert(w);
+        }
+      } else if (key == "--dir") {
+        flags->dir = value;
+      } else if (key == "--cache-mb") {
+        flags->cache_mb = std::stoull(value);
+      } else if (key == "--json") {
+        flags->json_path = value;
+      } else if (key == "--markdown") {
+        flags->markdown_path = value;
+      } else {
+        std::fprintf(stderr, "unknown flag %s\n", arg.c_str());
+        Usage();
+        return false;
+      }
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "bad value for %s: '%s'\n", key.c_str(), value.c_str());
+      return false;
+    }
+  }
+  if (flags->smoke) {
+    if (!size_given) flags->size = kSmokeSize;
+    if (!reps_given) flags->repetitions = 1;
+    if (!seconds_given) flags->seconds_per_round = 0.02;
+  }
+  if (flags->size < 1000) {
+    std::fprintf(stderr, "--size must be at least 1000\n");
+    return false;
+  }
+  if (flags->size > 100000 && !flags->allow_1m) {
+    std::fprintf(stderr, "--size above 100000 needs --allow-1m (the 1M load takes minutes)\n");
+    return false;
+  }
+  if (flags->repetitions < 1 || flags->seconds_per_round <= 0 || flags->engines.empty()) {
+    std::fprintf(stderr, "--repetitions >= 1, --seconds-per-round > 0, --engines non-empty\n");
+    return false;
+  }
+  for (const std::string& e : flags->engines) {
+    if (CreateEngine(e, EngineConfig{}) == nullptr) {
+      std::string known;
+      for (const std::string& n : RegisteredEngines()) known += " " + n;
+      std::fprintf(stderr, "unknown engine '%s' (built in:%s)\n", e.c_str(), known.c_str());
+      return false;
+    }
+  }
+  if (flags->dir.empty()) {
+    flags->dir =
+        (std::filesystem::temp_directory_path() / ("actiondb-bench-" + std::to_string(getpid())))
+            .string();
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metrics
+
+enum class MetricState { kOk = 0, kUnsupported = 1, kError = 2 };
+
+struct Metric {
+  std::string id;
+  std::string label;
+  std::string unit;
+  bool higher_is_better = true;
+  MetricState state = MetricState::kOk;
+  std::vector<double> samples;
+  double rows_per_op = -1;  // < 0: not applicable
+  std::string note;
+
+  double Median() const {
+    std::vector<double> s = samples;
+    std::sort(s.begin(), s.end());
+    size_t n = s.size();
+    return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  }
+  double Min() const { return *std::min_element(samples.begin(), samples.end()); }
+  double Max() const { return *std::max_element(samples.begin(), samples.end()); }
+  bool HasValue() const { return state == MetricState::kOk && !samples.empty(); }
+};
+
+std::string Sanitize(std::string s) {
+  for (char& c : s) {
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  }
+  return s;
+}
+
+// One line per metric on the child-to-parent pipe.
+std::string SerializeMetric(const Metric& m) {
+  std::ostringstream out;
+  out.precision(17);
+  out << "M\t" << m.id << '\t' << Sanitize(m.label) << '\t' << m.unit << '\t'
+      << (m.higher_is_better ? 1 : 0) << '\t' << static_cast<int>(m.state) << '\t' << m.rows_per_op
+      << '\t';
+  for (size_t i = 0; i < m.samples.size(); ++i) out << (i ? "," : "") << m.samples[i];
+  out << '\t' << Sanitize(m.note) << '\n';
+  return out.str();
+}
+
+bool ParseMetric(const std::string& line, Metric* m) {
+  std::vector<std::string> f;
+  size_t start = 0;
+  for (;;) {
+    size_t tab = line.find('\t', start);
+    f.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+    if (tab == std::string::npos) break;
+    start = tab + 1;
+  }
+  if (f.size() != 9 || f[0] != "M") return false;
+  m->id = f[1];
+  m->label = f[2];
+  m->unit = f[3];
+  m->higher_is_better = f[4] == "1";
+  m->state = static_cast<MetricState>(std::stoi(f[5]));
+  m->rows_per_op = std::stod(f[6]);
+  for (const std::string& s : SplitComma(f[7])) m->samples.push_back(std::stod(s));
+  m->note = f[8];
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timed rounds
+
+// One operation: performs operation number `i` on `worker`'s behalf; returns rows returned.
+using Operation = std::function<Result<size_t>(int worker, uint64_t i)>;
+
+struct RoundsResult {
+  Status status;
+  std::vector<double> rates;  // ops/s per timed round
+  double rows_per_op = 0;
+  uint64_t total_ops = 0;  // warm-up included
+};
+
+class RoundRunner {
+ public:
+  RoundRunner(double seconds_per_round, int rounds)
+      : seconds_per_round_(seconds_per_round), rounds_(rounds) {}
+
+  RoundsResult Run(int threads, const Operation& op) const {
+    RoundsResult result;
+    uint64_t next_index = 0;
+    // Untimed warm-up, which also calibrates the round size.
+    auto warm = RunPhase(threads, op, next_index, 0, 0.3 * seconds_per_round_, &result);
+    if (!result.status.ok()) return result;
+    double rate = warm.ops / std::max(warm.seconds, 1e-9);
+    uint64_t per_thread = std::max<uint64_t>(
+        1, static_cast<uint64_t>(std::llround(rate * seconds_per_round_ / threads)));
+    uint64_t rows = 0, ops = 0;
+    for (int r = 0; r < rounds_; ++r) {
+      auto phase = RunPhase(threads, op, next_index, per_thread, 0, &result);
+      if (!result.status.ok()) return result;
+      result.rates.push_back(phase.ops / std::max(phase.seconds, 1e-9));
+      rows += phase.rows;
+      ops += phase.ops;
+    }
+    result.rows_per_op = ops ? static_cast<double>(rows) / static_cast<double>(ops) : 0;
+    return result;
+  }
+
+ private:
+  struct Phase {
+    uint64_t ops = 0;
+    uint64_t rows = 0;
+    double seconds = 0;
+  };
+
+  // Runs `per_thread` operations on each thread, or, when per_thread == 0, operations until
+  // `deadline_seconds` have passed. Operation indexes continue from `next_index`.
+  Phase RunPhase(int threads, const Operation& op, uint64_t& next_index, uint64_t per_thread,
+                 double deadline_seconds, RoundsResult* result) const {
+    std::vector<uint64_t> ops(threads, 0), rows(threads, 0);
+    std::mutex mu;
+    const uint64_t base = next_index;
+    auto body = [&](int w, Clock::time_point start) {
+      for (uint64_t k = 0;; ++k) {
+        if (per_thread > 0
+                ? k >= per_thread
+                : (k > 0 && std::chrono::duration<double>(Clock::now() - start).count() >=
+                                deadline_seconds)) {
+          break;
+        }
+        Result<size_t> r = op(w, base + k * threads + w);
+        if (!r.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          if (result->status.ok()) result->status = r.status();
+          break;
+        }
+        ++ops[w];
+        rows[w] += *r;
+      }
+    };
+    Phase phase;
+    Clock::time_point start;
+    if (threads == 1) {
+      start = Clock::now();
+      body(0, start);
+    } else {
+      std::latch ready(threads + 1);
+      std::atomic<bool> go{false};
+      std::vector<std::thread> pool;
+      for (int w = 0; w < threads; ++w) {
+        pool.emplace_back([&, w] {
+          ready.count_down();
+          while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+          body(w, start);
+        });
+      }
+      ready.arrive_and_wait();
+      start = Clock::now();
+      go.store(true, std::memory_order_release);
+      for (auto& t : pool) t.join();
+    }
+    phase.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    uint64_t max_k = 0;
+    for (int w = 0; w < threads; ++w) {
+      phase.ops += ops[w];
+      phase.rows += rows[w];
+      max_k = std::max(max_k, ops[w]);
+    }
+    next_index = base + max_k * threads + threads;
+    result->total_ops += phase.ops;
+    return phase;
+  }
+
+  double seconds_per_round_;
+  int rounds_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Process helpers
+
+// A "VmXXX:   123 kB" field of /proc/self/status, in bytes; 0 when unavailable.
+uint64_t ProcStatusBytes(const char* field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  size_t len = std::strlen(field);
+  while (std::getline(in, line)) {
+    if (line.compare(0, len, field) == 0 && line.size() > len && line[len] == ':') {
+      return std::stoull(line.substr(len + 1)) * 1024;
+    }
+  }
+  return 0;
+}
+
+double Mb(uint64_t bytes) { return static_cast<double>(bytes) / 1e6; }
+
+std::string FormatNumber(double v) {
+  char buf[64];
+  if (std::fabs(v) >= 100) {
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    std::string digits = buf;
+    std::string out;
+    size_t sign = (digits[0] == '-') ? 1 : 0;
+    for (size_t i = sign; i < digits.size(); ++i) {
+      if (i > sign && (digits.size() - i) % 3 == 0) out.push_back(',');
+      out.push_back(digits[i]);
+    }
+    return (sign ? "-" : "") + out;
+  }
+  std::snprintf(buf, sizeof buf, std::fabs(v) >= 10 ? "%.1f" : "%.2f", v);
+  return buf;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One engine's run (inside its child process)
+
+class EngineRun {
+ public:
+  EngineRun(const Flags& flags, std::span<const Post> posts, std::string engine_name)
+      : flags_(flags),
+        posts_(posts),
+        n_(posts.size()),
+        engine_name_(std::move(engine_name)),
+        runner_(flags.seconds_per_round, flags.repetitions) {}
+
+  // Runs every selected workload; returns the metrics. `description` receives the engine's.
+  std::vector<Metric> Run(std::string* description) {
+    uint64_t rss_at_start = ProcStatusBytes("VmRSS");
+    EngineConfig config;
+    config.cache_bytes = flags_.cache_mb << 20;
+
+    Metric load = NewMetric("load", "a. bulk load (all indexes + search), 1000/txn", "rec/s");
+    Metric disk_load = NewMetric("disk_load", "g. on-disk size after load (settled)", "MB", false);
+    Metric disk_compact =
+        NewMetric("disk_compact", "g. on-disk size after full compaction", "MB", false);
+    Metric del = NewMetric("delete", "h. deleteMany score < 100,000 (10%)", "rec/s");
+    bool compact_selected = flags_.Selected("compact");
+    bool delete_selected = flags_.Selected("delete");
+
+    for (int rep = 0; rep < flags_.repetitions; ++rep) {
+      engine_ = CreateEngine(engine_name_, config);
+      *description = engine_->description();
+      std::string dir = flags_.dir + "/" + engine_name_ + "-" + std::to_string(rep);
+      std::filesystem::remove_all(dir);
+      std::filesystem::create_directories(dir);
+      Status s = engine_->Open(dir);
+      if (!s.ok()) {
+        Fail(&load, "open: " + s.message());
+        break;
+      }
+      auto start = Clock::now();
+      s = engine_->BulkLoad(posts_);
+      double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      if (s.ok()) s = engine_->Settle();
+      if (!s.ok()) {
+        Fail(&load, "load: " + s.message());
+        break;
+      }
+      load.samples.push_back(static_cast<double>(n_) / seconds);
+      Progress("load rep %d/%d: %s rec/s", rep + 1, flags_.repetitions,
+               FormatNumber(load.samples.back()).c_str());
+      RecordDisk(&disk_load);
+
+      bool increments_ran = false;
+      if (rep == 0) increments_ran = RunQueriesAndUpdates();
+
+      if (compact_selected) {
+        if (!engine_->Supports(Capability::kCompact)) {
+          disk_compact.state = MetricState::kUnsupported;
+        } else if (Status cs = engine_->Compact(); !cs.ok()) {
+          Fail(&disk_compact, cs.message());
+        } else {
+          RecordDisk(&disk_compact);
+        }
+      }
+      if (delete_selected) RunDelete(&del, increments_ran);
+      s = engine_->Close();
+      engine_.reset();
+      std::filesystem::remove_all(dir);
+      if (!s.ok()) Fail(&load, "close: " + s.message());
+    }
+
+    std::vector<Metric> out;
+    out.push_back(load);
+    out.push_back(disk_load);
+    for (Metric& m : metrics_) out.push_back(std::move(m));
+    if (compact_selected) out.push_back(disk_compact);
+    if (delete_selected) out.push_back(del);
+    Metric rss = NewMetric("rss_peak", "i. peak RSS of the engine's process (VmHWM)", "MB", false);
+    rss.samples.push_back(Mb(ProcStatusBytes("VmHWM")));
+    rss.note = "process RSS at start (dataset + driver): " + FormatNumber(Mb(rss_at_start)) + " MB";
+    out.push_back(rss);
+    return out;
+  }
+
+  int verification_failures() const { return verification_failures_; }
+
+ private:
+  Metric NewMetric(std::string id, std::string label, std::string unit,
+                   bool higher_is_better = true) {
+    Metric m;
+    m.id = std::move(id);
+    m.label = std::move(label);
+    m.unit = std::move(unit);
+    m.higher_is_better = higher_is_better;
+    return m;
+  }
+
+  template <typename... Args>
+  void Progress(const char* format, Args... args) {
+    std::fprintf(stderr, "[%s] ", engine_name_.c_str());
+    std::fprintf(stderr, format, args...);
+    std::fputc('\n', stderr);
+  }
+
+  void Fail(Metric* m, const std::string& why) {
+    m->state = MetricState::kError;
+    m->samples.clear();
+    if (!m->note.empty()) m->note += "; ";
+    m->note += why;
+    ++verification_failures_;
+    Progress("ERROR in %s: %s", m->id.c_str(), why.c_str());
+  }
+
+  void RecordDisk(Metric* m) {
+    Result<uint64_t> bytes = engine_->DiskBytes();
+    if (!bytes.ok()) {
+      Fail(m, bytes.status().message());
+    } else {
+      m->samples.push_back(Mb(*bytes));
+    }
+  }
+
+  // Checks a condition of an engine's answer; on failure records it in `m`.
+  bool Check(Metric* m, bool ok, const std::string& what) {
+    if (!ok && m->state != MetricState::kError) Fail(m, "wrong answer: " + what);
+    return ok;
+  }
+
+  bool RowsMatch(Metric* m, const std::vector<Row>& rows, const std::vector<uint64_t>& ids,
+                 const std::string& what) {
+    if (!Check(m, rows.size() == ids.size(),
+               what + ": " + std::to_string(rows.size()) + " rows, expected " +
+                   std::to_string(ids.size()))) {
+      return false;
+    }
+    for (size_t k = 0; k < ids.size(); ++k) {
+      if (!Check(m, rows[k].id == ids[k],
+                 what + ": row " + std::to_string(k) + " is id " + std::to_string(rows[k].id) +
+                     ", expected " + std::to_string(ids[k])) ||
+          !Check(m, rows[k].checksum == PostChecksum(posts_[ids[k] - 1]),
+                 what + ": fields of id " + std::to_string(ids[k]) + " differ")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Runs `op` as timed rounds into a new metric unless the engine lacks `capability`.
+  void Timed(Metric m, Capability capability, int threads, const Operation& op,
+             const std::function<bool(Metric*)>& verify = nullptr) {
+    if (!engine_->Supports(capability)) {
+      m.state = MetricState::kUnsupported;
+      metrics_.push_back(std::move(m));
+      return;
+    }
+    if (verify && !verify(&m)) {
+      metrics_.push_back(std::move(m));
+      return;
+    }
+    RoundsResult r = runner_.Run(threads, op);
+    if (!r.status.ok()) {
+      Fail(&m, r.status.message());
+    } else {
+      m.samples = r.rates;
+      m.rows_per_op = r.rows_per_op;
+      Progress("%s: %s %s", m.id.c_str(), FormatNumber(m.Median()).c_str(), m.unit.c_str());
+    }
+    last_total_ops_ = r.total_ops;
+    metrics_.push_back(std::move(m));
+  }
+
+  // Workloads b-f on the freshly loaded database. Returns true when increments ran.
+  bool RunQueriesAndUpdates() {
+    if (flags_.Selected("get")) RunPointGet();
+    if (flags_.Selected("author")) RunAuthorPages();
+    if (flags_.Selected("deep")) RunDeepPages();
+    if (flags_.Selected("score")) RunScoreRange();
+    if (flags_.Selected("fts")) RunFullText();
+    if (flags_.Selected("typo")) RunTypo();
+    if (flags_.Selected("incr")) {
+      RunIncrements();
+      return true;
+    }
+    return false;
+  }
+
+  void RunPointGet() {
+    auto ids = RandomIds(kSeedGet, kParamCount, n_);
+    Timed(
+        NewMetric("get", "b. point get by id", "ops/s"), Capability::kPointGet, 1,
+        [&](int, uint64_t i) -> Result<size_t> {
+          ASSIGN_OR_RETURN(uint64_t sum, engine_->PointGet(ids[i % ids.size()]));
+          (void)sum;
+          return size_t{1};
+        },
+        [&](Metric* m) {
+          for (size_t k = 0; k < 64; ++k) {
+            Result<uint64_t> sum = engine_->PointGet(ids[k]);
+            if (!Check(m, sum.ok() && *sum == PostChecksum(posts_[ids[k] - 1]),
+                       "get " + std::to_string(ids[k]))) {
+              return false;
+            }
+          }
+          Result<uint64_t> missing = engine_->PointGet(n_ + 1);
+          return Check(m, !missing.ok() && missing.status().code() == Code::kRecordNotFound,
+                       "get of a missing id must be kRecordNotFound");
+        });
+  }
+
+  // Ids of each author's posts, newest first.
+  const std::vector<std::vector<uint64_t>>& AuthorTruth() {
+    if (author_truth_.empty()) {
+      author_truth_.resize(kAuthorCount + 1);
+      for (const Post& p : posts_) author_truth_[p.author_id].push_back(p.id);
+      for (auto& ids : author_truth_) {
+        std::sort(ids.begin(), ids.end(), [&](uint64_t a, uint64_t b) {
+          const Post& pa = posts_[a - 1];
+          const Post& pb = posts_[b - 1];
+          return pa.created_at_ms != pb.created_at_ms ? pa.created_at_ms > pb.created_at_ms : a > b;
+        });
+      }
+    }
+    return author_truth_;
+  }
+
+  std::vector<uint64_t> Slice(const std::vector<uint64_t>& ids, size_t from, size_t count) {
+    if (from >= ids.size()) return {};
+    return std::vector<uint64_t>(ids.begin() + from,
+                                 ids.begin() + std::min(ids.size(), from + count));
+  }
+
+  void RunAuthorPages() {
+    auto authors = RandomAuthors(kSeedAuthor, kParamCount);
+    const auto& truth = AuthorTruth();
+    for (bool composite : {false, true}) {
+      std::string suffix = composite ? "_composite" : "";
+      std::string label_suffix = composite ? " [+ composite index]" : "";
+      if (composite) {
+        if (!engine_->Supports(Capability::kCompositeIndex)) {
+          Metric m1 = NewMetric("author_p1" + suffix, "c. author page 1" + label_suffix, "q/s");
+          Metric m2 = NewMetric("author_p2" + suffix, "c. author next page" + label_suffix, "q/s");
+          m1.state = m2.state = MetricState::kUnsupported;
+          metrics_.push_back(m1);
+          metrics_.push_back(m2);
+          continue;
+        }
+        if (Status s = engine_->SetCompositeAuthorIndex(true); !s.ok()) {
+          Metric m = NewMetric("author_p1" + suffix, "c. author page 1" + label_suffix, "q/s");
+          Fail(&m, s.message());
+          metrics_.push_back(m);
+          continue;
+        }
+      }
+      Timed(
+          NewMetric("author_p1" + suffix,
+                    "c. author page 1 (authorId=?, createdAt DESC, 50)" + label_suffix, "q/s"),
+          Capability::kAuthorPage, 1,
+          [&](int, uint64_t i) -> Result<size_t> {
+            ASSIGN_OR_RETURN(Page page,
+                             engine_->AuthorPage(authors[i % authors.size()], kPageSize, ""));
+            return page.rows.size();
+          },
+          [&](Metric* m) {
+            for (size_t k = 0; k < 32; ++k) {
+              Result<Page> page = engine_->AuthorPage(authors[k], kPageSize, "");
+              if (!Check(m, page.ok(), "author page: " + page.status().message()) ||
+                  !RowsMatch(m, page->rows, Slice(truth[authors[k]], 0, kPageSize),
+                             "author " + std::to_string(authors[k]) + " page 1")) {
+                return false;
+              }
+            }
+            return true;
+          });
+      // Next-page cursors, precomputed untimed from each author's first page.
+      std::vector<std::pair<uint64_t, std::string>> cursors;
+      Timed(
+          NewMetric("author_p2" + suffix, "c. author next page by cursor" + label_suffix, "q/s"),
+          Capability::kAuthorPage, 1,
+          [&](int, uint64_t i) -> Result<size_t> {
+            const auto& [author, cursor] = cursors[i % cursors.size()];
+            ASSIGN_OR_RETURN(Page page, engine_->AuthorPage(author, kPageSize, cursor));
+            return page.rows.size();
+          },
+          [&](Metric* m) {
+            for (size_t k = 0; k < kAuthorCursorCount; ++k) {
+              Result<Page> page = engine_->AuthorPage(authors[k], kPageSize, "");
+              if (!Check(m, page.ok(), "author page: " + page.status().message())) return false;
+              if (page->end_cursor.empty()) continue;  // author without posts
+              cursors.emplace_back(authors[k], page->end_cursor);
+              if (k < 32) {
+                Result<Page> next = engine_->AuthorPage(authors[k], kPageSize, page->end_cursor);
+                if (!Check(m, next.ok(), "author next page: " + next.status().message()) ||
+                    !RowsMatch(m, next->rows, Slice(truth[authors[k]], kPageSize, kPageSize),
+                               "author " + std::to_string(authors[k]) + " page 2")) {
+                  return false;
+                }
+              }
+            }
+            return Check(m, !cursors.empty(), "no author has posts");
+          });
+      if (composite) {
+        if (Status s = engine_->SetCompositeAuthorIndex(false); !s.ok()) {
+          Fail(&metrics_.back(), "drop composite index: " + s.message());
+        }
+      }
+    }
+  }
+
+  // Ids of feed page `page` (1-based): newest first, i.e. ids descending from N.
+  std::vector<uint64_t> FeedTruth(uint64_t page) {
+    std::vector<uint64_t> ids;
+    uint64_t skip = (page - 1) * kPageSize;
+    for (uint64_t k = 0; k < kPageSize && skip + k < n_; ++k) ids.push_back(n_ - skip - k);
+    return ids;
+  }
+
+  void RunDeepPages() {
+    const uint64_t last_page = std::min<uint64_t>(1000, n_ / 100);
+    const uint64_t first_page =
+        last_page > kDeepPageWindow + 1 ? last_page + 1 - kDeepPageWindow : 2;
+    const std::string pages = first_page == last_page
+                                  ? std::to_string(last_page)
+                                  : std::to_string(first_page) + "-" + std::to_string(last_page);
+    std::vector<std::string> cursors;  // cursors[k]: end of page first_page - 1 + k
+    Timed(
+        NewMetric("deep_keyset", "c. feed deep page " + pages + " by cursor (keyset)", "q/s"),
+        Capability::kFeedPage, 1,
+        [&](int, uint64_t i) -> Result<size_t> {
+          ASSIGN_OR_RETURN(Page page, engine_->FeedPage(kPageSize, cursors[i % cursors.size()]));
+          return page.rows.size();
+        },
+        [&](Metric* m) {
+          std::string cursor;
+          for (uint64_t page = 1; page <= last_page; ++page) {
+            if (page >= first_page) cursors.push_back(cursor);
+            Result<Page> p = engine_->FeedPage(kPageSize, cursor);
+            if (!Check(m, p.ok(), "feed page: " + p.status().message()) ||
+                !RowsMatch(m, p->rows, FeedTruth(page), "feed page " + std::to_string(page))) {
+              return false;
+            }
+            cursor = p->end_cursor;
+          }
+          return true;
+        });
+    Timed(
+        NewMetric("deep_offset", "c. feed deep page " + pages + " by OFFSET", "q/s"),
+        Capability::kFeedOffset, 1,
+        [&](int, uint64_t i) -> Result<size_t> {
+          uint64_t page = first_page + i % (last_page - first_page + 1);
+          ASSIGN_OR_RETURN(Page p, engine_->FeedPageAtOffset(kPageSize, (page - 1) * kPageSize));
+          return p.rows.size();
+        },
+        [&](Metric* m) {
+          for (uint64_t page : {uint64_t{1}, first_page, last_page}) {
+            Result<Page> p = engine_->FeedPageAtOffset(kPageSize, (page - 1) * kPageSize);
+            if (!Check(m, p.ok(), "offset page: " + p.status().message()) ||
+                !RowsMatch(m, p->rows, FeedTruth(page), "offset page " + std::to_string(page))) {
+              return false;
+            }
+          }
+          return true;
+        });
+  }
+
+  void RunScoreRange() {
+    auto lows = RandomScoreLows(kSeedScore, kParamCount);
+    Timed(
+        NewMetric("score_range", "d. score in [lo, lo+9999] ORDER BY score, id, 50", "q/s"),
+        Capability::kScoreRange, 1,
+        [&](int, uint64_t i) -> Result<size_t> {
+          int64_t lo = lows[i % lows.size()];
+          ASSIGN_OR_RETURN(Page page,
+                           engine_->ScoreRangePage(lo, lo + kScoreRangeWidth - 1, kPageSize));
+          return page.rows.size();
+        },
+        [&](Metric* m) {
+          for (size_t k = 0; k < 8; ++k) {
+            int64_t lo = lows[k], hi = lo + kScoreRangeWidth - 1;
+            std::vector<std::pair<int64_t, uint64_t>> matches;
+            for (const Post& p : posts_) {
+              if (p.score >= lo && p.score <= hi) matches.emplace_back(p.score, p.id);
+            }
+            std::sort(matches.begin(), matches.end());
+            std::vector<uint64_t> ids;
+            for (size_t j = 0; j < matches.size() && j < kPageSize; ++j) {
+              ids.push_back(matches[j].second);
+            }
+            Result<Page> page = engine_->ScoreRangePage(lo, hi, kPageSize);
+            if (!Check(m, page.ok(), "score page: " + page.status().message()) ||
+                !RowsMatch(m, page->rows, ids, "score range from " + std::to_string(lo))) {
+              return false;
+            }
+          }
+          return true;
+        });
+  }
+
+  // Checks a full-text answer: every row contains every query word, rows are distinct, and
+  // (below 200k records, where counting is cheap) the row count is min(limit, matches).
+  bool CheckFullText(Metric* m, const TextQuery& q, const std::vector<Row>& rows) {
+    std::set<uint64_t> seen;
+    for (const Row& row : rows) {
+      if (!Check(m, row.id >= 1 && row.id <= n_ && seen.insert(row.id).second,
+                 "'" + q.text + "': bad or repeated id " + std::to_string(row.id))) {
+        return false;
+      }
+      const Post& post = posts_[row.id - 1];
+      if (!Check(m, row.checksum == PostChecksum(post),
+                 "'" + q.text + "': fields of id " + std::to_string(row.id) + " differ")) {
+        return false;
+      }
+      for (const std::string& w : q.words) {
+        if (!Check(m, PostContainsWord(post, w),
+                   "'" + q.text + "': id " + std::to_string(row.id) + " lacks '" + w + "'")) {
+          return false;
+        }
+      }
+    }
+    if (n_ <= 200000) {
+      uint64_t matches = 0;
+      for (const Post& post : posts_) {
+        bool all = true;
+        for (const std::string& w : q.words) all = all && PostContainsWord(post, w);
+        matches += all ? 1 : 0;
+      }
+      return Check(m, rows.size() == std::min<uint64_t>(matches, kPageSize),
+                   "'" + q.text + "': " + std::to_string(rows.size()) + " rows, " +
+                       std::to_string(matches) + " posts match");
+    }
+    return true;
+  }
+
+  void RunFullText() {
+    const std::pair<QueryClass, const char*> kClasses[] = {
+        {QueryClass::kRare1, "fts_rare1"},
+        {QueryClass::kMid1, "fts_mid1"},
+        {QueryClass::kCommon1, "fts_common1"},
+        {QueryClass::kRare2Cooc, "fts_rare2_cooc"},
+        {QueryClass::kMid2Cooc, "fts_mid2_cooc"},
+        {QueryClass::kMid2Indep, "fts_mid2_indep"},
+        {QueryClass::kCommon2Indep, "fts_common2_indep"},
+    };
+    uint64_t seed = kSeedText;
+    for (const auto& [query_class, id] : kClasses) {
+      auto queries = TextQueries(seed++, kTextQueryCount, query_class, n_);
+      Timed(
+          NewMetric(id, std::string("e. full-text top 50: ") + QueryClassName(query_class), "q/s"),
+          Capability::kFullText, 1,
+          [&](int, uint64_t i) -> Result<size_t> {
+            ASSIGN_OR_RETURN(auto rows,
+                             engine_->FullText(queries[i % queries.size()].text, kPageSize));
+            return rows.size();
+          },
+          [&](Metric* m) {
+            for (size_t k = 0; k < 3; ++k) {
+              auto rows = engine_->FullText(queries[k].text, kPageSize);
+              if (!Check(m, rows.ok(), "full text: " + rows.status().message()) ||
+                  !CheckFullText(m, queries[k], *rows)) {
+                return false;
+              }
+            }
+            return true;
+          });
+    }
+  }
+
+  void RunTypo() {
+    auto words = TextQueries(kSeedTypo, kTextQueryCount, QueryClass::kMid1, n_);
+    std::vector<std::string> typos;
+    for (const TextQuery& q : words) typos.push_back(Typo(q.words[0]));
+    Metric m = NewMetric("fts_typo", "e. full-text top 50: 1 mid word with a typo", "q/s");
+    if (engine_->Supports(Capability::kFullText) &&
+        !engine_->Supports(Capability::kTypoTolerance)) {
+      // Not timed: no typo tolerance. Say what the engine returns instead.
+      uint64_t rows = 0;
+      const size_t kProbe = 32;
+      for (size_t k = 0; k < kProbe; ++k) {
+        auto r = engine_->FullText(typos[k], kPageSize);
+        if (!r.ok()) {
+          Fail(&m, r.status().message());
+          metrics_.push_back(m);
+          return;
+        }
+        rows += r->size();
+      }
+      m.state = MetricState::kUnsupported;
+      m.rows_per_op = static_cast<double>(rows) / kProbe;
+      m.note = "no typo tolerance: returns " + FormatNumber(m.rows_per_op) +
+               " rows per typo'd query (e.g. '" + typos[0] + "' for '" + words[0].text + "')";
+      metrics_.push_back(m);
+      return;
+    }
+    Timed(std::move(m), Capability::kTypoTolerance, 1, [&](int, uint64_t i) -> Result<size_t> {
+      ASSIGN_OR_RETURN(auto rows, engine_->FullText(typos[i % typos.size()], kPageSize));
+      return rows.size();
+    });
+  }
+
+  void RunIncrements() {
+    const uint64_t hot = (n_ + 1) / 2;
+    auto random_ids = RandomIds(kSeedIncrement, kParamCount, n_);
+    struct Case {
+      const char* id;
+      const char* label;
+      int threads;
+      bool random;
+    };
+    const Case kCases[] = {
+        {"incr_hot_1t", "f. increment one hot record, 1 thread", 1, false},
+        {"incr_hot_2t", "f. increment one hot record, 2 threads", 2, false},
+        {"incr_random_1t", "f. increment random records, 1 thread", 1, true},
+        {"incr_random_2t", "f. increment random records, 2 threads", 2, true},
+    };
+    for (const Case& c : kCases) {
+      std::vector<uint64_t> ids = c.random ? random_ids : std::vector<uint64_t>{hot};
+      std::set<uint64_t> distinct(ids.begin(), ids.end());
+      Metric m = NewMetric(c.id, c.label, "ops/s");
+      if (!engine_->Supports(Capability::kIncrement)) {
+        m.state = MetricState::kUnsupported;
+        metrics_.push_back(m);
+        continue;
+      }
+      auto sum_counters = [&]() -> Result<int64_t> {
+        int64_t sum = 0;
+        for (uint64_t id : distinct) {
+          ASSIGN_OR_RETURN(int64_t v, engine_->ReadCounter(id));
+          sum += v;
+        }
+        return sum;
+      };
+      Status s = engine_->PrepareWorkers(c.threads);
+      Result<int64_t> before = s.ok() ? sum_counters() : Result<int64_t>(s);
+      if (!before.ok()) {
+        Fail(&m, before.status().message());
+        metrics_.push_back(m);
+        continue;
+      }
+      Timed(std::move(m), Capability::kIncrement, c.threads,
+            [&](int worker, uint64_t i) -> Result<size_t> {
+              RETURN_IF_ERROR(engine_->Increment(worker, ids[i % ids.size()]));
+              return size_t{0};
+            });
+      Metric& done = metrics_.back();
+      done.rows_per_op = -1;
+      if (done.state != MetricState::kOk) continue;
+      Result<int64_t> after = sum_counters();
+      Check(&done, after.ok() && *after - *before == static_cast<int64_t>(last_total_ops_),
+            "counters grew by " + std::to_string(after.ok() ? *after - *before : -1) + " after " +
+                std::to_string(last_total_ops_) + " increments");
+    }
+  }
+
+  void RunDelete(Metric* m, bool increments_ran) {
+    if (!engine_->Supports(Capability::kDeleteMany)) {
+      m->state = MetricState::kUnsupported;
+      return;
+    }
+    if (m->state == MetricState::kError) return;
+    uint64_t expected = 0;
+    for (const Post& p : posts_) expected += p.score < kDeleteScoreBelow ? 1 : 0;
+    auto start = Clock::now();
+    Result<uint64_t> deleted = engine_->DeleteMany(DeleteFilter{kDeleteScoreBelow});
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    if (!deleted.ok()) {
+      Fail(m, deleted.status().message());
+      return;
+    }
+    // Increments only raise scores, by at most a few thousand records in total.
+    bool ok = increments_ran ? (*deleted <= expected && *deleted + kParamCount + 1 >= expected)
+                             : *deleted == expected;
+    if (!Check(m, ok,
+               "deleted " + std::to_string(*deleted) + ", expected " + std::to_string(expected))) {
+      return;
+    }
+    m->samples.push_back(static_cast<double>(*deleted) / seconds);
+    m->note = "deletes " + std::to_string(*deleted) + " of " + std::to_string(n_) + " posts";
+    if (engine_->Supports(Capability::kPointGet)) {
+      Result<uint64_t> rows = engine_->PointGet(1);
+      bool gone = posts_[0].score < kDeleteScoreBelow;
+      Check(m, gone ? (!rows.ok() && rows.status().code() == Code::kRecordNotFound) : rows.ok(),
+            "post 1 after deleteMany");
+    }
+  }
+
+  const Flags& flags_;
+  std::span<const Post> posts_;
+  const uint64_t n_;
+  std::string engine_name_;
+  RoundRunner runner_;
+  std::unique_ptr<Engine> engine_;
+  std::vector<Metric> metrics_;
+  std::vector<std::vector<uint64_t>> author_truth_;
+  uint64_t last_total_ops_ = 0;
+  int verification_failures_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Parent: run each engine in a child, collect, report
+
+struct EngineResult {
+  std::string name;
+  std::string description;
+  std::vector<Metric> metrics;
+  bool failed = false;
+  std::string failure;
+};
+
+// Runs one engine in-process; writes its result lines to `out`; returns the exit status.
+int RunEngineAndSerialize(const Flags& flags, std::span<const Post> posts, const std::string& name,
+                          FILE* out) {
+  EngineRun run(flags, posts, name);
+  std::string description;
+  std::vector<Metric> metrics = run.Run(&description);
+  std::fprintf(out, "D\t%s\n", Sanitize(description).c_str());
+  for (const Metric& m : metrics) std::fputs(SerializeMetric(m).c_str(), out);
+  std::fflush(out);
+  return run.verification_failures() == 0 ? 0 : 1;
+}
+
+void ParseEngineOutput(const std::string& text, EngineResult* result) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("D\t", 0) == 0) {
+      result->description = line.substr(2);
+    } else {
+      Metric m;
+      if (ParseMetric(line, &m)) result->metrics.push_back(std::move(m));
+    }
+  }
+}
+
+EngineResult RunEngine(const Flags& flags, std::span<const Post> posts, const std::string& name) {
+  EngineResult result;
+  result.name = name;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  if (!flags.fork) {
+    char* buf = nullptr;
+    size_t len = 0;
+    FILE* mem = open_memstream(&buf, &len);
+    int rc = RunEngineAndSerialize(flags, posts, name, mem);
+    std::fclose(mem);
+    ParseEngineOutput(std::string(buf, len), &result);
+    std::free(buf);
+    result.failed = rc != 0;
+    if (result.failed) result.failure = "verification or engine errors (see the ERROR cells)";
+    return result;
+  }
+  int fds[2];
+  if (pipe(fds) != 0) {
+    result.failed = true;
+    result.failure = "pipe failed";
+    return result;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    FILE* out = fdopen(fds[1], "w");
+    int rc = RunEngineAndSerialize(flags, posts, name, out);
+    std::fclose(out);
+    std::fflush(stderr);
+    _exit(rc);
+  }
+  close(fds[1]);
+  std::string text;
+  char buf[4096];
+  ssize_t got;
+  while ((got = read(fds[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(got));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ParseEngineOutput(text, &result);
+  if (WIFSIGNALED(status)) {
+    result.failed = true;
+    result.failure = "child killed by signal " + std::to_string(WTERMSIG(status));
+  } else if (WEXITSTATUS(status) != 0) {
+    result.failed = true;
+    result.failure = "verification or engine errors (see the ERROR cells)";
+  }
+  return result;
+}
+
+struct Report {
+  const Flags* flags = nullptr;
+  std::string started_at;
+  std::string baseline;
+  std::vector<EngineResult> engines;
+  std::vector<const Metric*> rows;  // one per metric id, in first-seen order (for labels)
+
+  const Metric* Find(const EngineResult& e, const std::string& id) const {
+    for (const Metric& m : e.metrics) {
+      if (m.id == id) return &m;
+    }
+    return nullptr;
+  }
+  const EngineResult* Baseline() const {
+    for (const EngineResult& e : engines) {
+      if (e.name == baseline) return &e;
+    }
+    return nullptr;
+  }
+  // The engine's median ÷ the baseline's, or nullopt.
+  std::optional<double> Ratio(const EngineResult& e, const std::string& id) const {
+    const EngineResult* b = Baseline();
+    const Metric* bm = b ? Find(*b, id) : nullptr;
+    const Metric* em = Find(e, id);
+    if (!bm || !em || !bm->HasValue() || !em->HasValue() || bm->Median() == 0) {
+      return std::nullopt;
+    }
+    return em->Median() / bm->Median();
+  }
+  // rows/op from the first engine that measured it.
+  double RowsPerOp(const std::string& id) const {
+    for (const EngineResult& e : engines) {
+      const Metric* m = Find(e, id);
+      if (m && m->rows_per_op >= 0) return m->rows_per_op;
+    }
+    return -1;
+  }
+};
+
+std::string Cell(const Metric* m, const char* dash) {
+  if (m == nullptr) return "—";
+  switch (m->state) {
+    case MetricState::kUnsupported:
+      return "n/a";
+    case MetricState::kError:
+      return "ERROR";
+    case MetricState::kOk:
+      break;
+  }
+  if (m->samples.empty()) return "n/a";
+  if (m->samples.size() == 1) return FormatNumber(m->Median());
+  return FormatNumber(m->Median()) + " [" + FormatNumber(m->Min()) + dash + FormatNumber(m->Max()) +
+         "]";
+}
+
+std::string RatioText(std::optional<double> r) {
+  if (!r) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, *r >= 10 ? "%.1fx" : "%.2fx", *r);
+  return buf;
+}
+
+std::string RowsText(double rows) {
+  if (rows < 0) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", rows);
+  return buf;
+}
+
+void PrintTable(const Report& report) {
+  std::vector<std::vector<std::string>> table;
+  std::vector<std::string> header = {"metric", "unit"};
+  for (const EngineResult& e : report.engines) {
+    header.push_back(e.name);
+    header.push_back("vs " + report.baseline);
+  }
+  header.push_back("rows/op");
+  table.push_back(header);
+  for (const Metric* row : report.rows) {
+    std::vector<std::string> line = {row->label, row->unit};
+    for (const EngineResult& e : report.engines) {
+      line.push_back(Cell(report.Find(e, row->id), "-"));
+      line.push_back(RatioText(report.Ratio(e, row->id)));
+    }
+    line.push_back(RowsText(report.RowsPerOp(row->id)));
+    table.push_back(line);
+  }
+  std::vector<size_t> width(header.size(), 0);
+  for (const auto& line : table) {
+    for (size_t c = 0; c < line.size(); ++c) width[c] = std::max(width[c], line[c].size());
+  }
+  for (size_t r = 0; r < table.size(); ++r) {
+    std::string out;
+    for (size_t c = 0; c < table[r].size(); ++c) {
+      const std::string& text = table[r][c];
+      std::string pad(width[c] - text.size(), ' ');
+      out += (c < 2 ? text + pad : pad + text) + (c + 1 < table[r].size() ? "  " : "");
+    }
+    std::printf("%s\n", out.c_str());
+    if (r == 0) std::printf("%s\n", std::string(out.size(), '-').c_str());
+  }
+  for (const EngineResult& e : report.engines) {
+    for (const Metric& m : e.metrics) {
+      if (!m.note.empty())
+        std::printf("note [%s] %s: %s\n", e.name.c_str(), m.id.c_str(), m.note.c_str());
+    }
+    if (e.failed) std::printf("FAILED [%s]: %s\n", e.name.c_str(), e.failure.c_str());
+  }
+}
+
+std::string JsonString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string JsonNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+void WriteJson(const Report& report, const std::string& path) {
+  std::ofstream out(path);
+  const Flags& f = *report.flags;
+  out << "{\n  \"started_at\": " << JsonString(report.started_at) << ",\n  \"size\": " << f.size
+      << ",\n  \"repetitions\": " << f.repetitions
+      << ",\n  \"seconds_per_round\": " << JsonNumber(f.seconds_per_round)
+      << ",\n  \"cache_mb\": " << f.cache_mb << ",\n  \"smoke\": " << (f.smoke ? "true" : "false")
+      << ",\n  \"baseline\": " << JsonString(report.baseline) << ",\n  \"engines\": [";
+  for (size_t i = 0; i < report.engines.size(); ++i) {
+    const EngineResult& e = report.engines[i];
+    out << (i ? "," : "") << "\n    {\"name\": " << JsonString(e.name)
+        << ", \"description\": " << JsonString(e.description)
+        << ", \"failed\": " << (e.failed ? "true" : "false")
+        << ", \"failure\": " << JsonString(e.failure) << "}";
+  }
+  out << "\n  ],\n  \"metrics\": [";
+  for (size_t r = 0; r < report.rows.size(); ++r) {
+    const Metric* row = report.rows[r];
+    out << (r ? "," : "") << "\n    {\"id\": " << JsonString(row->id)
+        << ", \"label\": " << JsonString(row->label) << ", \"unit\": " << JsonString(row->unit)
+        << ", \"higher_is_better\": " << (row->higher_is_better ? "true" : "false")
+        << ", \"results\": {";
+    bool first = true;
+    for (const EngineResult& e : report.engines) {
+      const Metric* m = report.Find(e, row->id);
+      if (!m) continue;
+      const char* state = m->state == MetricState::kOk            ? "ok"
+                          : m->state == MetricState::kUnsupported ? "unsupported"
+                                                                  : "error";
+      out << (first ? "" : ",") << "\n      " << JsonString(e.name) << ": {\"state\": \"" << state
+          << "\"";
+      first = false;
+      if (m->HasValue()) {
+        out << ", \"median\": " << JsonNumber(m->Median()) << ", \"min\": " << JsonNumber(m->Min())
+            << ", \"max\": " << JsonNumber(m->Max()) << ", \"samples\": [";
+        for (size_t k = 0; k < m->samples.size(); ++k) {
+          out << (k ? ", " : "") << JsonNumber(m->samples[k]);
+        }
+        out << "]";
+        if (auto ratio = report.Ratio(e, row->id)) out << ", \"ratio\": " << JsonNumber(*ratio);
+      }
+      if (m->rows_per_op >= 0) out << ", \"rows_per_op\": " << JsonNumber(m->rows_per_op);
+      if (!m->note.empty()) out << ", \"note\": " << JsonString(m->note);
+      out << "}";
+    }
+    out << "}}";
+  }
+  out << "\n  ]\n}\n";
+}
+
+void WriteMarkdown(const Report& report, const std::string& path) {
+  std::ofstream out(path);
+  const Flags& f = *report.flags;
+  out << "# actiondb-bench report\n\n";
+  out << "- started: " << report.started_at << "\n";
+  out << "- records: " << f.size << (f.smoke ? " (smoke)" : "")
+      << "; repetitions: " << f.repetitions << "; seconds per round: " << f.seconds_per_round
+      << "; cache per engine: " << f.cache_mb << " MiB\n";
+  out << "- cells: median [min–max] of the repetitions/rounds; ratio = engine median ÷ "
+      << report.baseline << " median\n";
+  for (const EngineResult& e : report.engines) {
+    out << "- **" << e.name << "**: " << e.description
+        << (e.failed ? " — FAILED: " + e.failure : "") << "\n";
+  }
+  out << "\n| metric | unit |";
+  for (const EngineResult& e : report.engines)
+    out << " " << e.name << " | vs " << report.baseline << " |";
+  out << " rows/op |\n|---|---|";
+  for (size_t i = 0; i < report.engines.size(); ++i) out << "---:|---:|";
+  out << "---:|\n";
+  for (const Metric* row : report.rows) {
+    out << "| " << row->label << " | " << row->unit
+        << (row->higher_is_better ? "" : " (lower is better)") << " |";
+    for (const EngineResult& e : report.engines) {
+      out << " " << Cell(report.Find(e, row->id), "–") << " | "
+          << RatioText(report.Ratio(e, row->id)) << " |";
+    }
+    out << " " << RowsText(report.RowsPerOp(row->id)) << " |\n";
+  }
+  bool any_note = false;
+  for (const EngineResult& e : report.engines) {
+    for (const Metric& m : e.metrics) {
+      if (m.note.empty()) continue;
+      if (!any_note) out << "\nNotes:\n\n";
+      any_note = true;
+      out << "- " << e.name << ", " << m.id << ": " << m.note << "\n";
+    }
+  }
+}
+
+int Main(int argc, char** argv) {
+  Flags flags;
+  if (!ParseFlags(argc, argv, &flags)) return 2;
+
+  char started[64];
+  std::time_t now = std::time(nullptr);
+  std::strftime(started, sizeof started, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+
+  std::fprintf(stderr, "generating %" PRIu64 " records...\n", flags.size);
+  auto gen_start = Clock::now();
+  std::vector<Post> posts = GenerateDataset(flags.size);
+  std::fprintf(stderr, "generated in %.2f s\n",
+               std::chrono::duration<double>(Clock::now() - gen_start).count());
+  std::filesystem::create_directories(flags.dir);
+
+  Report report;
+  report.flags = &flags;
+  report.started_at = started;
+  auto has = [&](const char* e) {
+    return std::find(flags.engines.begin(), flags.engines.end(), e) != flags.engines.end();
+  };
+  report.baseline = has("actiondb") ? "actiondb" : has("sqlite") ? "sqlite" : flags.engines[0];
+  for (const std::string& name : flags.engines) {
+    report.engines.push_back(RunEngine(flags, posts, name));
+  }
+  std::set<std::string> seen;
+  for (const EngineResult& e : report.engines) {
+    for (const Metric& m : e.metrics) {
+      if (seen.insert(m.id).second) report.rows.push_back(&m);
+    }
+  }
+
+  std::printf("actiondb-bench: %" PRIu64 " records, %d repetitions, %.2f s/round, cache %zu MiB\n",
+              flags.size, flags.repetitions, flags.seconds_per_round, flags.cache_mb);
+  PrintTable(report);
+  if (!flags.json_path.empty()) WriteJson(report, flags.json_path);
+  if (!flags.markdown_path.empty()) WriteMarkdown(report, flags.markdown_path);
+  std::error_code ec;
+  std::filesystem::remove(flags.dir, ec);  // only if empty: never delete a user's files
+
+  bool failed = false;
+  for (const EngineResult& e : report.engines) failed = failed || e.failed;
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace actiondb::bench
+
+int main(int argc, char** argv) { return actiondb::bench::Main(argc, argv); }
