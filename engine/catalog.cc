@@ -101,7 +101,8 @@ std::vector<uint16_t> ModelInfo::CounterFields() const {
     if (f.def.type != FieldType::kNumber) continue;
     bool ready = false;
     for (const auto& i : indexes) {
-      for (uint16_t fid : i.field_ids) ready = ready || (fid == f.def.id && i.state == IndexState::kReady);
+      for (uint16_t fid : i.field_ids)
+        ready = ready || (fid == f.def.id && i.state == IndexState::kReady);
     }
     if (!ready) out.push_back(f.def.id);
   }

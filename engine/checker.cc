@@ -87,7 +87,8 @@ Result<CheckReport> Store::Check() {
           continue;
         }
         uint64_t rid = keys::GetBE64(k.data() + 5);
-        uint16_t fid = static_cast<uint16_t>((static_cast<uint8_t>(k[13]) << 8) | static_cast<uint8_t>(k[14]));
+        uint16_t fid =
+            static_cast<uint16_t>((static_cast<uint8_t>(k[13]) << 8) | static_cast<uint8_t>(k[14]));
         const FieldInfo* f = m.FieldById(fid);
         if (f && std::find(counters.begin(), counters.end(), fid) == counters.end()) {
           add("ctr " + m.api_identifier + "." + f->name() + ": record " + std::to_string(rid) +

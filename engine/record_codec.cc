@@ -141,7 +141,9 @@ Value RecordView::Get(uint16_t field_id) const {
   return v;
 }
 
-void RecordView::AddDelta(uint16_t field_id, double delta) { deltas_.emplace_back(field_id, delta); }
+void RecordView::AddDelta(uint16_t field_id, double delta) {
+  deltas_.emplace_back(field_id, delta);
+}
 
 bool RecordView::Has(uint16_t field_id) const {
   for (const auto& d : deltas_) {

@@ -307,7 +307,6 @@ class SnapshotView : public ReadView {
     std::unique_ptr<KvIterator> it_;
   };
 
-
   Store::Rep* rep_;
   std::shared_ptr<const Catalog> cat_;
   const rocksdb::Snapshot* snap_;
@@ -532,7 +531,8 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
       }
       if (folded) {
         std::string bytes = EncodeRecord(std::move(all));
-        RETURN_IF_ERROR(FromRocks(txn->Put(rep->cf(Cf::kRec), keys::RecordKey(model.id, id), bytes), "fold"));
+        RETURN_IF_ERROR(
+            FromRocks(txn->Put(rep->cf(Cf::kRec), keys::RecordKey(model.id, id), bytes), "fold"));
         ASSIGN_OR_RETURN(rv, RecordView::Parse(std::move(bytes), id, model.api_identifier));
       }
       bool unique_form = false;
@@ -734,6 +734,20 @@ Status Store::Compact() {
         FromRocks(rep_->db->CompactRange(o, rep_->cfs[i], nullptr, nullptr), "compact"));
   }
   return Status::OK();
+}
+
+Status Store::CompactModel(const ModelInfo& model) {
+  rocksdb::CompactRangeOptions o;
+  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  auto compact = [&](Cf c, const std::string& prefix) {
+    std::string end = keys::PrefixSuccessor(prefix);
+    rocksdb::Slice b(prefix), e(end);
+    return FromRocks(rep_->db->CompactRange(o, rep_->cf(c), &b, &e),
+                     "compact " + model.api_identifier);
+  };
+  RETURN_IF_ERROR(compact(Cf::kRec, keys::ModelPrefix(model.id)));
+  for (const auto& ix : model.indexes) RETURN_IF_ERROR(compact(Cf::kIdx, keys::IndexPrefix(ix.id)));
+  return compact(Cf::kCtr, "A" + keys::ModelPrefix(model.id));
 }
 
 Result<DatabaseStats> Store::Stats() {

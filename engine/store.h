@@ -83,6 +83,11 @@ class StoreTransaction : public Transaction {
                                                StoredFields changes,
                                                const std::vector<AtomicChange>& atomics) = 0;
   virtual Status DeleteStored(const ModelInfo& model, uint64_t id) = 0;
+  // Locks the entry of `values` in a unique index (held until the transaction ends, even when
+  // absent) and returns the id of the record holding it, if any. kInvalidArgument when a value
+  // is null (nulls are not unique). Upserts use this so two of them never both create.
+  virtual Result<std::optional<uint64_t>> LockUniqueEntry(const IndexInfo& index,
+                                                          const std::vector<Value>& values) = 0;
   virtual ReadView& reader() = 0;
   virtual const Catalog& catalog() const = 0;
 };
@@ -110,6 +115,9 @@ class Store {
 
   Result<CheckReport> Check();
   Status Compact();
+  // Compacts one model's records, index entries and counters (after a large deleteMany, so
+  // scans do not crawl over its tombstones).
+  Status CompactModel(const ModelInfo& model);
   Result<DatabaseStats> Stats();
   // The highest id allocated so far for a model (0 when none).
   uint64_t HighestId(uint32_t model_id) const;

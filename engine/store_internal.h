@@ -73,8 +73,8 @@ int64_t NowMillis();
 // Folds the pending `_atomics` deltas of `counter_fields` (ModelInfo::CounterFields) into a
 // record view, reading each `ctr` key with `get` (a rocksdb Get bound to a snapshot or txn).
 template <typename GetFn>
-Status FoldCounters(const ModelInfo& m, const std::vector<uint16_t>& counter_fields,
-                    RecordView* rv, GetFn get) {
+Status FoldCounters(const ModelInfo& m, const std::vector<uint16_t>& counter_fields, RecordView* rv,
+                    GetFn get) {
   for (uint16_t fid : counter_fields) {
     std::string v;
     rocksdb::Status s = get(keys::AtomicKey(m.id, rv->id(), fid), &v);

@@ -63,6 +63,13 @@ class [[nodiscard]] Status {
   // For kInvalidRecord: the model the validation errors belong to.
   const std::string& model() const { return model_; }
 
+  // The same status (code, model, validation errors) with `prefix` put before the message.
+  Status Annotate(const std::string& prefix) const {
+    Status s = *this;
+    s.message_ = prefix + message_;
+    return s;
+  }
+
   // "GGT_CODE: message", the form the GraphQL API and the CLI print.
   std::string ToString() const;
 
