@@ -9,7 +9,7 @@
 //      a few Latin letters without a decomposition are spelled out (ø -> o, ł -> l, æ -> ae,
 //      œ -> oe, þ -> th, đ/ð -> d, ı -> i); Cyrillic ё -> е. Marks in other scripts (Arabic
 //      harakat, Devanagari vowel signs, ...) are kept: there they carry meaning.
-//      Typographic apostrophes (’ ʼ) become '.
+//      Typographic apostrophes (’ ʼ ‘) become '.
 //   4. Segmentation with ICU's UAX #29 word BreakIterator (root locale). Segments with a word
 //      rule status (letters, numbers, kana, ideographs) are words; punctuation, spaces, symbols
 //      and emoji are not. CJK and Thai are split by ICU's dictionaries, so 東京タワー yields

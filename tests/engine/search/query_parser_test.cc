@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <set>
 #include <string>
+
+#include "engine/search/levenshtein.h"
 
 namespace actiondb::search {
 namespace {
@@ -250,6 +255,86 @@ TEST_F(QueryParserTest, InvalidUtf8NeverCrashes) {
     q = Parse(all.substr(rotation) + all.substr(0, rotation));
     for (const QueryTerm& term : q.terms) EXPECT_FALSE(term.term.empty());
   }
+}
+
+// A sorted dictionary cursor over a std::map's keys.
+class MapCursor : public TermCursor {
+ public:
+  explicit MapCursor(const std::map<std::string, std::string>& terms) : terms_(terms) {}
+  void Seek(std::string_view target) override { it_ = terms_.lower_bound(std::string(target)); }
+  bool Valid() const override { return it_ != terms_.end(); }
+  std::string_view term() const override { return it_->first; }
+  void Next() override { ++it_; }
+
+ private:
+  const std::map<std::string, std::string>& terms_;
+  std::map<std::string, std::string>::const_iterator it_ = terms_.end();
+};
+
+// The expansion recipe documented at QueryTerm, end to end: index a few words, parse queries,
+// expand each term against the stem dictionary (and the surface dictionary).
+class ExpansionTest : public QueryParserTest {
+ protected:
+  void SetUp() override {
+    for (const Token& token : analyzer_.Analyze(
+             "Autocomplete search results while running the database of searchable documents")) {
+      stems_[token.term] = token.term;
+      surfaces_[token.surface] = token.term;
+    }
+  }
+
+  // The stems a parsed single-term query reaches; with `use_surfaces`, also via the surface
+  // dictionary.
+  std::set<std::string> Expand(std::string_view query, bool use_surfaces) {
+    const SearchQuery q = Parse(query);
+    EXPECT_EQ(q.terms.size(), 1u);
+    std::set<std::string> stems;
+    if (q.terms.empty()) return stems;
+    const QueryTerm& term = q.terms[0];
+    MapCursor stem_cursor(stems_);
+    for (const FuzzyMatch& m : FuzzyExpand(stem_cursor, term.term, term.max_edits, false, 50)) {
+      stems.insert(m.term);
+    }
+    if (term.prefix) {
+      for (const FuzzyMatch& m : FuzzyExpand(stem_cursor, term.text, term.max_edits, true, 50)) {
+        stems.insert(m.term);
+      }
+    }
+    if (use_surfaces) {
+      MapCursor surface_cursor(surfaces_);
+      for (const FuzzyMatch& m :
+           FuzzyExpand(surface_cursor, term.text, term.max_edits, term.prefix, 50)) {
+        stems.insert(surfaces_.at(m.term));
+      }
+    }
+    return stems;
+  }
+
+  std::map<std::string, std::string> stems_;     // stem -> stem
+  std::map<std::string, std::string> surfaces_;  // surface -> stem
+};
+
+TEST_F(ExpansionTest, PrefixReachesStems) {
+  EXPECT_EQ(Expand("autocom", false), std::set<std::string>({"autocomplet"}));
+  EXPECT_EQ(Expand("Autocomplete", false), std::set<std::string>({"autocomplet"}));
+  EXPECT_EQ(Expand("datab", false), std::set<std::string>({"databas"}));
+  // The word is complete: no prefix expansion, and "autocom" is 4 edits from the stem.
+  EXPECT_TRUE(Expand("autocom ", false).empty());
+}
+
+TEST_F(ExpansionTest, TyposReachStems) {
+  EXPECT_EQ(Expand("serach ", false), std::set<std::string>({"search"}));
+  EXPECT_EQ(Expand("databse ", false), std::set<std::string>({"databas"}));
+  EXPECT_EQ(Expand("runnning ", false), std::set<std::string>({"run"}));
+  EXPECT_EQ(Expand("documnets ", false), std::set<std::string>({"document"}));
+  EXPECT_TRUE(Expand("resolts ", false).count("result") == 1);
+}
+
+TEST_F(ExpansionTest, SurfaceDictionaryCompletesPastTheStem) {
+  // "runni" is not a prefix of the stem "run"; the surface form "running" completes it.
+  EXPECT_TRUE(Expand("runni", false).empty());
+  EXPECT_EQ(Expand("runni", true), std::set<std::string>({"run"}));
+  EXPECT_EQ(Expand("searchab", true), std::set<std::string>({"searchabl"}));
 }
 
 }  // namespace
