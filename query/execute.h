@@ -1,0 +1,55 @@
+// Execute: runs a plan against a ReadView and cuts one page out of the result.
+//
+// Relationship filters are resolved first into id-set predicates (semi-joins), each by a
+// sub-query over the related model in the same snapshot. An ordered plan is streamed in
+// batches (index entries → MultiGetRecords → residual) and stops once the page and the
+// hasNextPage probe are filled, so a page costs O(page) keys wherever it starts; other plans
+// read every match, sort in memory and cut the page there.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "engine/store.h"
+#include "query/bind.h"
+#include "query/eval.h"
+#include "query/plan.h"
+
+namespace actiondb::query {
+
+struct ExecContext {
+  engine::ReadView& view;
+  uint64_t keys_scanned = 0;
+  uint64_t records_read = 0;
+};
+
+// Replaces every relation node of `filter` (on `model`) by an id-set predicate.
+Status ResolveRelations(ExecContext& ctx, const engine::ModelInfo& model, BoundFilter* filter);
+
+// Every record of `model` matching the resolved `filter`, in id order.
+Status CollectMatches(ExecContext& ctx, const engine::ModelInfo& model, const BoundFilter& filter,
+                      std::vector<engine::RecordView>* out);
+
+struct PageArgs {
+  int limit = 50;
+  bool from_end = false;  // `last`: the page ends at `before` (or the end)
+  std::optional<Position> after;
+  std::optional<Position> before;
+};
+
+struct Page {
+  std::vector<engine::RecordView> records;  // in sort order
+  std::vector<Position> positions;
+  bool has_next = false;
+  bool has_previous = false;
+};
+
+Result<Page> RunPage(ExecContext& ctx, const engine::ModelInfo& model, const Plan& plan,
+                     const BoundSort& sort, const PageArgs& args);
+
+// A page cut from records already sorted in `sort` order (related lists).
+Page PageOfSorted(const std::vector<std::pair<engine::RecordView, Position>>& sorted,
+                  const BoundSort& sort, const PageArgs& args);
+
+}  // namespace actiondb::query
