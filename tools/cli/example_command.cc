@@ -8,6 +8,7 @@
 // createdAt one hour apart from 2024-01-01), and 0-3 comments per post. The same N always gives
 // the same records (a fixed-seed SplitMix64), so docs and tests can show real output.
 #include <algorithm>
+#include <cstdint>
 #include <iostream>
 
 #include "tools/cli/blog_schema.h"
@@ -235,12 +236,20 @@ class ExampleCommand : public Command {
   static Status Show(Context& ctx, Database& db, bool generated, const Generated& made) {
     ASSIGN_OR_RETURN(DatabaseStats stats, db.Stats());
     ASSIGN_OR_RETURN(std::vector<Record> recent, RecentPosts(db));
+    // The authors, in one batched read (posts without an author get none).
     std::vector<uint64_t> author_ids;
-    for (const auto& p : recent) {
-      const Value* a = p.Get("author");
-      author_ids.push_back(a && !a->is_null() ? a->as_id() : 0);
+    std::vector<size_t> author_of(recent.size(), SIZE_MAX);
+    for (size_t i = 0; i < recent.size(); ++i) {
+      const Value* a = recent[i].Get("author");
+      if (a == nullptr || a->is_null()) continue;
+      author_of[i] = author_ids.size();
+      author_ids.push_back(a->as_id());
     }
-    ASSIGN_OR_RETURN(std::vector<std::optional<Record>> authors, db.MultiGet("user", author_ids));
+    ASSIGN_OR_RETURN(std::vector<std::optional<Record>> found, db.MultiGet("user", author_ids));
+    std::vector<std::optional<Record>> authors(recent.size());
+    for (size_t i = 0; i < recent.size(); ++i) {
+      if (author_of[i] != SIZE_MAX) authors[i] = found[author_of[i]];
+    }
     ASSIGN_OR_RETURN(CheckReport check, db.Check());
     ASSIGN_OR_RETURN(ModelRef post_ref, LookupModel(db, "post"));
     ASSIGN_OR_RETURN(ModelRef user_ref, LookupModel(db, "user"));

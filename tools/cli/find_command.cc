@@ -171,8 +171,7 @@ Result<uint64_t> DecodeIdCursor(const engine::ModelInfo& model, const std::strin
 
 // One page of `model` in id order: the records after the cursor, Relay-shaped.
 Result<OrderedJson> RunFindSubset(Database& db, std::string_view model_name, const Args& args,
-                                  const engine::ModelInfo** model_out,
-                                  std::vector<Record>* records_out) {
+                                  const engine::ModelInfo** model_out) {
   std::unique_ptr<engine::ReadView> view = db.store().NewReadView();
   ASSIGN_OR_RETURN(const engine::ModelInfo* model, view->catalog().GetModel(model_name));
   ASSIGN_OR_RETURN(FindArgs request, ParseFindArgs(*model, args));
@@ -211,7 +210,6 @@ Result<OrderedJson> RunFindSubset(Database& db, std::string_view model_name, con
         {{"cursor", EncodeIdCursor(rid)}, {"node", RecordToJson(*model, record, request.select)}});
     if (!first_id) first_id = rid;
     last_id = rid;
-    records_out->push_back(std::move(record));
   }
   RETURN_IF_ERROR(it->status());
   bool has_previous = false;
@@ -252,9 +250,7 @@ class FindRecordsCommand : public Command {
   Status Run(Context& ctx, const Args& args) const override {
     ASSIGN_OR_RETURN(Database * db, ctx.OpenDatabase());
     const engine::ModelInfo* model = nullptr;
-    std::vector<Record> records;
-    ASSIGN_OR_RETURN(OrderedJson connection,
-                     RunFindSubset(*db, args.positionals[0], args, &model, &records));
+    ASSIGN_OR_RETURN(OrderedJson connection, RunFindSubset(*db, args.positionals[0], args, &model));
     if (ctx.json()) {
       ctx.out() << connection.dump(2) << "\n";
       return Status::OK();
