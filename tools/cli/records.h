@@ -1,0 +1,103 @@
+// Records in and out of the CLI: JSON input to FieldValues, records to JSON and to human tables,
+// field selections, aligned text tables and the progress bar.
+//
+// Record JSON is the shape Gadget's API returns (and the query layer's NodeToJson renders): "id"
+// first as a decimal string, then the stored fields in schema order; belongsTo fields as
+// "<field>Id" (the id string or null); dateTimes ISO-8601 "...Z"; richText as
+// {"markdown", "truncatedHTML"}; json fields as JSON. Password fields are never output.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "actiondb/database.h"
+#include "actiondb/status.h"
+#include "engine/catalog.h"
+
+namespace actiondb::cli {
+
+using OrderedJson = nlohmann::ordered_json;
+
+class Context;
+
+// A model of the catalog in force, with the catalog kept alive as long as the reference.
+struct ModelRef {
+  std::shared_ptr<const engine::Catalog> catalog;
+  const engine::ModelInfo* model = nullptr;
+};
+// kUnknownModel naming the model when the schema has none of that name.
+Result<ModelRef> LookupModel(Database& db, std::string_view name);
+
+// Prints a record a command wrote or read: its JSON (pretty) with ctx.json(), else a
+// "field  value" table, preceded by `heading` when non-empty.
+void PrintRecordOutput(Context& ctx, const engine::ModelInfo& model, const Record& record,
+                       const std::vector<std::string>& select = {},
+                       const std::string& heading = "");
+
+// The field of `model` that an input or --select name denotes: the field itself, or for
+// "<field>Id" a belongsTo field <field> (the name records are output with). nullptr if none.
+const engine::FieldInfo* ResolveFieldName(const engine::ModelInfo& model, std::string_view name);
+
+// Converts a JSON object to create/update input for `model`, typing each value by its field
+// (ValueFromJson). Errors: kInvalidArgument when `input` is not an object or a value has the
+// wrong type, kUnknownField naming the field and model.
+Result<FieldValues> FieldValuesFromJson(const engine::ModelInfo& model,
+                                        const nlohmann::json& input);
+// Parses `text` as JSON first (kInvalidArgument "not valid JSON: ..." on failure).
+Result<FieldValues> FieldValuesFromJsonText(const engine::ModelInfo& model, std::string_view text);
+
+// A --select list: the comma-separated field names, checked against the model (kUnknownField).
+// Empty text = every field. "id" is always output whether listed or not.
+Result<std::vector<std::string>> ParseSelect(const engine::ModelInfo& model, std::string_view text);
+
+// The record as JSON (see the top of this file). With a non-empty `select`, only those fields
+// (names as ParseSelect returned them) and the id.
+OrderedJson RecordToJson(const engine::ModelInfo& model, const Record& record,
+                         const std::vector<std::string>& select = {});
+
+// One short human rendering of a value in a JSON rendering: strings unquoted, cut at `width`
+// code points with "…".
+std::string CellText(const OrderedJson& value, size_t width = 60);
+
+// Prints rows as an aligned text table with a header line. `rows` may be ragged.
+void PrintTable(std::ostream& out, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows);
+
+// Prints a record as a two-column "field  value" table.
+void PrintRecord(std::ostream& out, const OrderedJson& record);
+
+// A one-line progress bar on a terminal: label, bar, count/total, rate and ETA. Redraws at most
+// ten times a second; a disabled bar prints nothing. `total` 0 = unknown (no bar, no ETA).
+class ProgressBar {
+ public:
+  ProgressBar(std::ostream& err, bool enabled, std::string label, uint64_t total,
+              std::string unit = "records");
+  ~ProgressBar();
+  void Update(uint64_t done);
+  void set_total(uint64_t total) { total_ = total; }
+  // Draws the final state and ends the line.
+  void Finish();
+
+ private:
+  void Draw(bool final_draw);
+  std::ostream& err_;
+  bool enabled_;
+  std::string label_;
+  uint64_t total_;
+  std::string unit_;
+  uint64_t done_ = 0;
+  bool finished_ = false;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_draw_;
+};
+
+// Human byte counts: "512 B", "3.2 KiB", "1.5 MiB".
+std::string FormatBytes(uint64_t bytes);
+
+}  // namespace actiondb::cli
