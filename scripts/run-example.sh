@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh
 cmake --preset default >/dev/null
-cmake --build --preset default -j"$(nproc)" --target actiondb >/dev/null
+cmake --build --preset default -j"$(nproc)" --target actiondb_tool >/dev/null
 exec ./build/default/tools/actiondb --data "${ACTIONDB_DATA:-./actiondb-data}" example "$@"
