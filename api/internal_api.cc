@@ -319,4 +319,134 @@ Result<uint64_t> InternalModelApi::DeleteAll(size_t batch_size) {
   return deleted;
 }
 
+Result<uint64_t> InternalModelApi::DeleteMany(const std::string& filter, const std::string& search,
+                                              size_t batch_size) {
+  if (filter.empty() && search.empty()) return DeleteAll(batch_size);
+  if (txn_) {
+    return Status(Code::kInvalidArgument,
+                  "deleteMany runs in its own batched transactions, not inside one");
+  }
+  if (batch_size == 0 || batch_size > static_cast<size_t>(kMaxRootPageSize)) {
+    batch_size = kMaxRootPageSize;
+  }
+  engine::Store& store = db_->store();
+  FindRequest page_request;
+  page_request.filter = filter;
+  page_request.search = search;
+  page_request.select = {"id"};
+  page_request.first = static_cast<int>(batch_size);
+  uint64_t deleted = 0;
+  while (true) {
+    std::vector<uint64_t> ids;
+    std::optional<std::string> end_cursor;
+    {
+      auto view = store.NewReadView();
+      ASSIGN_OR_RETURN(Connection page, actiondb::FindMany(*view, model_, page_request));
+      for (const Edge& e : page.edges) ids.push_back(e.node.record.id);
+      if (page.page_info.has_next_page) end_cursor = page.page_info.end_cursor;
+    }
+    if (!ids.empty()) {
+      auto t = store.BeginTransaction();
+      ASSIGN_OR_RETURN(const ModelInfo* m, t->catalog().GetModel(model_));
+      for (uint64_t id : ids) {
+        Status s = t->DeleteStored(*m, id);
+        if (s.code() == Code::kRecordNotFound) continue;  // deleted concurrently
+        RETURN_IF_ERROR(s);
+        ++deleted;
+      }
+      RETURN_IF_ERROR(t->Commit());
+    }
+    if (!end_cursor) break;
+    // Keyset cursors stay valid when their record is gone: the next page starts after it.
+    page_request.after = *end_cursor;
+  }
+  if (deleted >= 10000) {
+    auto cat = store.catalog();
+    ASSIGN_OR_RETURN(const ModelInfo* m, cat->GetModel(model_));
+    RETURN_IF_ERROR(store.CompactModel(*m));
+  }
+  return deleted;
+}
+
+namespace {
+
+// The internal API's select: plain field names of the model itself.
+Status CheckInternalSelect(const engine::Catalog& cat, const std::string& model,
+                           const std::vector<std::string>& select) {
+  ASSIGN_OR_RETURN(const ModelInfo* m, cat.GetModel(model));
+  for (const auto& path : select) {
+    const engine::FieldInfo* f = m->FindField(path.substr(0, path.find('.')));
+    if (path.find('.') != std::string::npos || (f && IsVirtual(f->type()))) {
+      return Status(Code::kInvalidArgument,
+                    "select \"" + path + "\" on " + m->api_identifier +
+                        ": the internal API selects this model's own fields only; use the "
+                        "public API to read related records");
+    }
+    if (!f) {
+      return Status(Code::kUnknownField,
+                    "select: unknown field \"" + path + "\" on model " + m->api_identifier);
+    }
+  }
+  return Status::OK();
+}
+
+// Runs `fn(view)` on the joined transaction's reader or a fresh snapshot.
+template <typename T, typename Fn>
+Result<T> WithView(Database* db, Transaction* joined, Fn fn) {
+  if (joined) return fn(AsStoreTxn(joined)->reader());
+  auto view = db->store().NewReadView();
+  return fn(*view);
+}
+
+}  // namespace
+
+Result<Record> InternalModelApi::FindOne(uint64_t id, const std::vector<std::string>& select) {
+  ASSIGN_OR_RETURN(std::optional<Record> r, MaybeFindOne(id, select));
+  if (!r) {
+    return Status(Code::kRecordNotFound,
+                  model_ + " record with id " + std::to_string(id) + " not found");
+  }
+  return std::move(*r);
+}
+
+Result<std::optional<Record>> InternalModelApi::MaybeFindOne(
+    uint64_t id, const std::vector<std::string>& select) {
+  using Out = std::optional<Record>;
+  return WithView<Out>(db_, txn_, [&](engine::ReadView& view) -> Result<Out> {
+    RETURN_IF_ERROR(CheckInternalSelect(view.catalog(), model_, select));
+    FindRequest req;
+    req.select = select;
+    ASSIGN_OR_RETURN(std::optional<Node> n, actiondb::MaybeFindOne(view, model_, id, req));
+    if (!n) return Out();
+    return Out(std::move(n->record));
+  });
+}
+
+Result<Connection> InternalModelApi::FindMany(const FindRequest& request) {
+  return WithView<Connection>(db_, txn_, [&](engine::ReadView& view) -> Result<Connection> {
+    RETURN_IF_ERROR(CheckInternalSelect(view.catalog(), model_, request.select));
+    if (!request.related_args.empty()) {
+      return Status(Code::kInvalidArgument,
+                    "the internal API reads no related records; use the public API");
+    }
+    return actiondb::FindMany(view, model_, request);
+  });
+}
+
+Result<Record> InternalModelApi::FindFirst(const FindRequest& request) {
+  ASSIGN_OR_RETURN(std::optional<Record> r, MaybeFindFirst(request));
+  if (!r) return Status(Code::kRecordNotFound, "no " + model_ + " record matches");
+  return std::move(*r);
+}
+
+Result<std::optional<Record>> InternalModelApi::MaybeFindFirst(const FindRequest& request) {
+  using Out = std::optional<Record>;
+  return WithView<Out>(db_, txn_, [&](engine::ReadView& view) -> Result<Out> {
+    RETURN_IF_ERROR(CheckInternalSelect(view.catalog(), model_, request.select));
+    ASSIGN_OR_RETURN(std::optional<Node> n, actiondb::MaybeFindFirst(view, model_, request));
+    if (!n) return Out();
+    return Out(std::move(n->record));
+  });
+}
+
 }  // namespace actiondb

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "actiondb/database.h"
+#include "actiondb/query.h"
 #include "actiondb/status.h"
 #include "actiondb/value.h"
 
@@ -66,9 +67,24 @@ class InternalModelApi {
   Status Delete(uint64_t id);  // kRecordNotFound
   // Deletes every record of the model, in batches of `batch_size` per transaction (so memory
   // stays bounded for millions of records), then compacts the model's ranges so later scans
-  // do not crawl over tombstones. Returns how many were deleted. (Filter and search arrive
-  // with the query layer.)
+  // do not crawl over tombstones. Returns how many were deleted.
   Result<uint64_t> DeleteAll(size_t batch_size = 1000);
+  // Gadget's deleteMany: the records matching `filter` (JSON, as FindRequest::filter) and/or
+  // `search`; everything when both are empty. Batched as DeleteAll: each batch is one page of
+  // matches (keyset-paged, so no batch re-scans what earlier ones deleted) deleted in its own
+  // transaction; a large delete compacts afterwards. Not allowed inside a joined transaction.
+  Result<uint64_t> DeleteMany(const std::string& filter, const std::string& search = "",
+                              size_t batch_size = 1000);
+
+  // Reads, with the query layer's filter / sort / search / pagination. `select` lists field
+  // names of this model only (a related model's fields are an error: use the public API); an
+  // empty select returns every stored field. Inside a joined transaction reads see its writes.
+  Result<Record> FindOne(uint64_t id, const std::vector<std::string>& select = {});
+  Result<std::optional<Record>> MaybeFindOne(uint64_t id,
+                                             const std::vector<std::string>& select = {});
+  Result<Connection> FindMany(const FindRequest& request = {});
+  Result<Record> FindFirst(const FindRequest& request = {});
+  Result<std::optional<Record>> MaybeFindFirst(const FindRequest& request = {});
 
  private:
   friend class InternalApi;

@@ -366,5 +366,82 @@ TEST_F(InternalApiTest, CallsJoinAnOpenTransaction) {
   ExpectClean();
 }
 
+TEST_F(InternalApiTest, ReadsWithFilterSortAndOwnFieldSelect) {
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_OK(events().Create(Json("{\"name\": \"e" + std::to_string(i) +
+                                   "\", \"rank\": " + std::to_string(i % 10) +
+                                   ", \"views\": " + std::to_string(i) + "}")));
+  }
+  FindRequest req;
+  req.filter = R"({"rank": {"greaterThanOrEqual": 8}})";
+  req.sort = R"({"views": "Descending"})";
+  req.select = {"name", "views"};
+  auto page = events().FindMany(req);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->edges.size(), 6u);
+  EXPECT_EQ(*page->edges[0].node.record.Get("views"), Value::Number(29));
+  EXPECT_EQ(page->edges[0].node.record.Get("rank"), nullptr);  // not selected
+  auto first = events().FindFirst(req);
+  ASSERT_OK(first);
+  EXPECT_EQ(*first->Get("name"), Value::String("e29"));
+  FindRequest none;
+  none.filter = R"({"rank": {"equals": 99}})";
+  EXPECT_EQ(events().FindFirst(none).status().code(), Code::kRecordNotFound);
+  auto maybe = events().MaybeFindFirst(none);
+  ASSERT_OK(maybe);
+  EXPECT_FALSE(maybe->has_value());
+  auto one = events().FindOne(first->id, {"name"});
+  ASSERT_OK(one);
+  EXPECT_EQ(*one->Get("name"), Value::String("e29"));
+  EXPECT_EQ(events().FindOne(424242).status().code(), Code::kRecordNotFound);
+  EXPECT_FALSE(events().MaybeFindOne(424242)->has_value());
+  FindRequest bad_filter;
+  bad_filter.filter = R"({"rank": {"near": 1}})";
+  EXPECT_EQ(events().FindMany(bad_filter).status().code(), Code::kInvalidFilter);
+}
+
+TEST_F(InternalApiTest, SelectingAnotherModelsFieldsIsAClearError) {
+  FindRequest req;
+  req.select = {"name.first"};
+  auto r = events().FindMany(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("use the public API"), std::string::npos);
+  EXPECT_EQ(events().FindOne(1, {"nosuch"}).status().code(), Code::kUnknownField);
+}
+
+TEST_F(InternalApiTest, DeleteManyByFilterOfMostOfALargeModel) {
+  std::vector<WriteInput> inputs(30000);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    inputs[i].values = {{"rank", Value::Number(static_cast<double>(i))}};
+  }
+  ASSERT_OK(events().BulkCreate(inputs));
+  auto n = events().DeleteMany(R"({"rank": {"lessThan": 27000}})");
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 27000u);
+  FindRequest rest;
+  rest.sort = R"({"rank": "Ascending"})";
+  rest.first = 5;
+  auto page = events().FindMany(rest);
+  ASSERT_OK(page);
+  ASSERT_EQ(page->edges.size(), 5u);
+  EXPECT_EQ(*page->edges[0].node.record.Get("rank"), Value::Number(27000));
+  // The batches were compacted away: the records column family holds the survivors only.
+  auto stats = db_->Stats();
+  ASSERT_OK(stats);
+  EXPECT_EQ(stats->models[0].record_count, 3000u);
+  for (const auto& [cf, props] : stats->column_families) {
+    if (cf != "rec") continue;
+    size_t at = props.find("estimate-num-keys=");
+    ASSERT_NE(at, std::string::npos);
+    EXPECT_LT(std::stoull(props.substr(at + 18)), 4000u) << props;
+  }
+  auto none = events().DeleteMany(R"({"rank": {"lessThan": 0}})");
+  ASSERT_OK(none);
+  EXPECT_EQ(*none, 0u);
+  EXPECT_EQ(events().DeleteMany(R"({"rank": {"bogus": 1}})").status().code(), Code::kInvalidFilter);
+  ExpectClean();
+}
+
 }  // namespace
 }  // namespace actiondb
