@@ -194,6 +194,7 @@ Result<std::vector<ValidationError>> Database::RunValidations(std::string_view m
 
 Result<CheckReport> Database::Check() { return store_->Check(); }
 Status Database::Compact() { return store_->Compact(); }
+Status Database::Flush() { return store_->Flush(); }
 Result<DatabaseStats> Database::Stats() { return store_->Stats(); }
 
 }  // namespace actiondb

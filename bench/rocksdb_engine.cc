@@ -1,6 +1,8 @@
 // The raw-RocksDB floor engine (see rocksdb_engine.h for the key and value layout).
 #include "bench/rocksdb_engine.h"
 
+#include "engine/rocks_options.h"
+
 #include <rocksdb/cache.h>
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
@@ -291,17 +293,11 @@ class RocksDbEngine final : public Engine {
 }  // namespace
 
 rocksdb::Options ActionDbLikeOptions(size_t block_cache_bytes) {
-  rocksdb::Options options;
+  // Exactly the options ActionDB opens its column families with (engine/rocks_options.h),
+  // minus its merge operator (the floor adds uint64add).
+  auto cache = rocksdb::NewLRUCache(block_cache_bytes);
+  rocksdb::Options options(engine::MakeDbOptions(), engine::MakeCfOptions(cache, false));
   options.create_if_missing = true;
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(block_cache_bytes);
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.block_size = 16 * 1024;
-  table.cache_index_and_filter_blocks = true;
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  options.compression = rocksdb::kLZ4Compression;
-  options.bottommost_compression = rocksdb::kZSTD;
-  options.level_compaction_dynamic_level_bytes = true;
   return options;
 }
 

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "engine/merge_operators.h"
 #include "engine/password.h"
@@ -734,6 +735,25 @@ Status Store::Compact() {
         FromRocks(rep_->db->CompactRange(o, rep_->cfs[i], nullptr, nullptr), "compact"));
   }
   return Status::OK();
+}
+
+Status Store::Flush() {
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  RETURN_IF_ERROR(FromRocks(rep_->db->Flush(fo, rep_->cfs), "flush"));
+  // RocksDB 7.8 has no WaitForCompact: poll until nothing is pending or running.
+  for (;;) {
+    uint64_t busy = 0;
+    for (auto* cf : rep_->cfs) {
+      uint64_t v = 0;
+      if (rep_->db->GetIntProperty(cf, "rocksdb.compaction-pending", &v)) busy += v;
+    }
+    uint64_t v = 0;
+    if (rep_->db->GetIntProperty("rocksdb.num-running-compactions", &v)) busy += v;
+    if (rep_->db->GetIntProperty("rocksdb.num-running-flushes", &v)) busy += v;
+    if (busy == 0) return Status::OK();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 Status Store::CompactModel(const ModelInfo& model) {

@@ -118,6 +118,8 @@ class Store {
   // Compacts one model's records, index entries and counters (after a large deleteMany, so
   // scans do not crawl over its tombstones).
   Status CompactModel(const ModelInfo& model);
+  // Flushes every column family and waits for background flushes and compactions to finish.
+  Status Flush();
   Result<DatabaseStats> Stats();
   // The highest id allocated so far for a model (0 when none).
   uint64_t HighestId(uint32_t model_id) const;

@@ -181,6 +181,9 @@ class Database {
   // The consistency checker (docs/consistency.md).
   Result<CheckReport> Check();
   Status Compact();
+  // Writes memtables out to table files and waits until no flush or compaction is pending or
+  // running (for size measurements and before backups).
+  Status Flush();
   Result<DatabaseStats> Stats();
 
   // The storage engine under this database, for the query and API layers.
