@@ -75,7 +75,18 @@ void RenderInline(std::string_view s, std::string* out) {
     }
     if (s[i] == '[') {
       size_t close = s.find("](", i + 1);
-      size_t end = close == std::string_view::npos ? close : s.find(')', close + 2);
+      size_t end = std::string_view::npos;
+      if (close != std::string_view::npos) {
+        // The URL ends at the ')' that balances the opening one: "(a(b)c)" is one URL.
+        int depth = 1;
+        for (size_t k = close + 2; k < s.size(); ++k) {
+          if (s[k] == '(') ++depth;
+          if (s[k] == ')' && --depth == 0) {
+            end = k;
+            break;
+          }
+        }
+      }
       if (end != std::string_view::npos) {
         std::string_view text = s.substr(i + 1, close - i - 1);
         std::string_view url = s.substr(close + 2, end - close - 2);
