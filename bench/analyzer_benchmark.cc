@@ -5,7 +5,7 @@
 //                      word segmentation, stop words, Snowball stemming
 //   BM_Stem            Analyzer::Stem of 20 already-folded English words
 //
-// Texts: a 50-word English post body, a 7-word English title, a 22-word Russian (Cyrillic)
+// Texts: a 50-word English post body, a 6-word English title, a 22-word Russian (Cyrillic)
 // sentence and a Japanese (CJK: kanji + kana) sentence that ICU's dictionary segments. Items
 // are produced tokens (stems for BM_Stem); bytes are input bytes.
 #include <benchmark/benchmark.h>

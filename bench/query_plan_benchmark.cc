@@ -13,7 +13,7 @@
 //                and a createdAt range
 //   filter_sort  {"authorId": {"equals": "42"}} sorted by createdAt descending: the planner
 //                picks the (author, createdAt) index and streams it in order
-// Items are queries. The label is the chosen access path.
+// Items are queries. BM_MakePlan's label is the chosen access path and index.
 #include <benchmark/benchmark.h>
 
 #include <string>
@@ -82,7 +82,8 @@ void BM_MakePlan(benchmark::State& state, QueryCase c) {
   }
   query::Plan plan = query::MakePlan(post, bound.filter, bound.sort);
   state.SetItemsProcessed(state.iterations());
-  state.SetLabel(plan.AccessName() + (plan.ordered ? " (ordered)" : " (sorted in memory)"));
+  state.SetLabel(plan.AccessName() + (plan.access.index ? " " + plan.access.index->name : "") +
+                 (plan.ordered ? " (ordered)" : " (sorted in memory)"));
 }
 BENCHMARK_CAPTURE(BM_MakePlan, equality, kEquality);
 BENCHMARK_CAPTURE(BM_MakePlan, nested, kNested);
