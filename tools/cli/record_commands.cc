@@ -3,7 +3,8 @@
 // (include/actiondb/internal_api.h): raw writes that run required and unique validations, accept
 // `_atomics`, `{"_link": id}` and explicit ids and timestamps, each in its own transaction.
 // `upsert --on` is InternalModelApi::Upsert: one point read of the unique index on the --on
-// fields inside the transaction that then creates or updates.
+// fields inside the transaction that then creates or updates. `delete-many` is
+// InternalModelApi::DeleteMany (DeleteAll without a filter).
 #include <iostream>
 
 #include "actiondb/internal_api.h"
@@ -151,58 +152,6 @@ class UpsertCommand : public Command {
   }
 };
 
-// Records deleted per transaction by delete-many, and ids read per FindMany page.
-constexpr size_t kDeleteBatch = 1000;
-constexpr int kDeletePage = kMaxRootPageSize;
-
-// Deletes the records of `model` matching `filter` / `search` (JSON filter text and search text
-// as FindRequest takes them), kDeleteBatch per transaction, and returns how many it deleted.
-//
-// The ids are read with FindMany (select: id only), a page of kDeletePage at a time following
-// endCursor, until a batch is full; the batch is then deleted in one transaction and reading
-// goes on from the last cursor. Cursors are keyset positions, so the deletes behind the cursor
-// do not disturb the paging, and memory stays at one batch of ids whatever the number of
-// matches. Each page reads a fresh snapshot: a record that stops matching between its page
-// and its batch's delete is deleted as it was read; one deleted concurrently is skipped.
-//
-// This is the CLI's stand-in for the internal API's DeleteMany(filter, search), which is being
-// written; when it lands, this function's body becomes that one call.
-Result<uint64_t> DeleteMatching(Database& db, const std::string& model, const std::string& filter,
-                                const std::string& search) {
-  FindRequest request;
-  request.filter = filter;
-  request.search = search;
-  request.select = {"id"};
-  request.first = kDeletePage;
-  Query query(db);
-  uint64_t deleted = 0;
-  bool more = true;
-  while (more) {
-    std::vector<uint64_t> batch;
-    while (more && batch.size() < kDeleteBatch) {
-      ASSIGN_OR_RETURN(Connection page, query.FindMany(model, request));
-      for (const Edge& edge : page.edges) batch.push_back(edge.node.record.id);
-      more = page.page_info.has_next_page;
-      if (more) {
-        ASSIGN_OR_RETURN(request, NextPage(request, page));
-      }
-    }
-    if (batch.empty()) break;
-    std::unique_ptr<Transaction> txn = db.BeginTransaction();
-    InternalModelApi in_txn = InternalApi(db, *txn).model(model);
-    uint64_t in_batch = 0;
-    for (uint64_t id : batch) {
-      Status s = in_txn.Delete(id);
-      if (s.code() == Code::kRecordNotFound) continue;  // deleted concurrently
-      RETURN_IF_ERROR(s);
-      ++in_batch;
-    }
-    RETURN_IF_ERROR(txn->Commit());
-    deleted += in_batch;
-  }
-  return deleted;
-}
-
 class DeleteManyCommand : public Command {
  public:
   std::string name() const override { return "delete-many"; }
@@ -215,25 +164,19 @@ class DeleteManyCommand : public Command {
             {"search", OptionValueKind::kText, "TEXT", "only records matching this search"}};
   }
   std::string details() const override {
-    return "Without --filter and --search, deletes every record (the internal API's deleteAll:\n"
-           "batched transactions, then the model's key ranges are compacted). With them, the\n"
-           "matching ids are read a page at a time and deleted " +
-           std::to_string(kDeleteBatch) +
-           " per transaction; an\n"
-           "interrupted run leaves whole batches deleted and the rest untouched. Prints how many\n"
-           "records were deleted; --json: {\"model\", \"deleted\"}.";
+    return "The internal API's deleteMany. Without --filter and --search, deletes every record\n"
+           "(batched transactions, then the model's key ranges are compacted). With them, the\n"
+           "matching records are read a page at a time (keyset-paged, bounded memory) and each\n"
+           "page is deleted in its own transaction; an interrupted run leaves whole pages\n"
+           "deleted and the rest untouched. Prints how many records were deleted; --json:\n"
+           "{\"model\", \"deleted\"}.";
   }
   Status Run(Context& ctx, const Args& args) const override {
     ASSIGN_OR_RETURN(Database * db, ctx.OpenDatabase());
     ASSIGN_OR_RETURN(ModelRef ref, LookupModel(*db, args.positionals[0]));
     const std::string& model = ref.model->api_identifier;
-    std::string filter = args.Get("filter"), search = args.Get("search");
-    uint64_t deleted = 0;
-    if (filter.empty() && search.empty()) {
-      ASSIGN_OR_RETURN(deleted, InternalApi(*db).model(model).DeleteAll(kDeleteBatch));
-    } else {
-      ASSIGN_OR_RETURN(deleted, DeleteMatching(*db, model, filter, search));
-    }
+    ASSIGN_OR_RETURN(uint64_t deleted, InternalApi(*db).model(model).DeleteMany(
+                                           args.Get("filter"), args.Get("search")));
     if (ctx.json()) {
       ctx.out() << OrderedJson{{"model", model}, {"deleted", deleted}}.dump(2) << "\n";
     } else {
