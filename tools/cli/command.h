@@ -131,7 +131,7 @@ class Command {
 };
 
 // Every command, in help order: init, schema show/apply, models, get, create, update, delete,
-// upsert, find, explain, import, export, stats, check, compact, example, shell.
+// delete-many, upsert, find, explain, import, export, stats, check, compact, example, shell.
 std::vector<std::unique_ptr<Command>> AllCommands();
 
 // Per-group factories (one .cc file each) that AllCommands() calls.

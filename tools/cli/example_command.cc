@@ -1,7 +1,8 @@
 // `example`: the README's first command. On first run it creates a blog database (the schema
 // of examples/blog/schema.json, compiled into the binary) filled by a deterministic sample-data
 // generator; every run then prints the models with their counts, the most recent posts with
-// their authors, and the consistency check. A second run reuses the data.
+// their authors (one FindMany through the query layer), and the consistency check. A second run
+// reuses the data.
 //
 // Sample data for --records N (N posts, default 100): max(3, N/5) users (name, email, password,
 // roles; the first is an admin), N posts (title, markdown body, published, score, author,
@@ -11,6 +12,7 @@
 #include <cstdint>
 #include <iostream>
 
+#include "actiondb/query.h"
 #include "tools/cli/blog_schema.h"
 #include "tools/cli/command.h"
 #include "tools/cli/records.h"
@@ -212,47 +214,24 @@ class ExampleCommand : public Command {
   }
 
  private:
-  // The most recent posts by createdAt (then id). A scan of the posts for now; with the query
-  // layer this becomes FindMany(post, sort {"createdAt": "Descending"}, first 5).
-  static Result<std::vector<Record>> RecentPosts(Database& db) {
-    ASSIGN_OR_RETURN(std::unique_ptr<RecordIterator> it, db.NewRecordIterator("post"));
-    std::vector<Record> top;
-    auto newer = [](const Record& a, const Record& b) {
-      const Value* ca = a.Get("createdAt");
-      const Value* cb = b.Get("createdAt");
-      int64_t ta = ca && !ca->is_null() ? ca->as_datetime() : 0;
-      int64_t tb = cb && !cb->is_null() ? cb->as_datetime() : 0;
-      return ta != tb ? ta > tb : a.id > b.id;
-    };
-    for (; it->Valid(); it->Next()) {
-      top.push_back(it->record());
-      std::sort(top.begin(), top.end(), newer);
-      if (top.size() > kRecentPosts) top.pop_back();
-    }
-    RETURN_IF_ERROR(it->status());
-    return top;
+  // The most recent posts with their authors' names: one FindMany, sorted by createdAt
+  // descending, the author loaded by the query layer's batched relationship read.
+  static Result<Connection> RecentPosts(Database& db) {
+    FindRequest request;
+    request.sort = R"({"createdAt": "Descending"})";
+    request.first = kRecentPosts;
+    request.select = {"title", "published", "score", "createdAt", "author.name"};
+    return Query(db).FindMany("post", request);
   }
 
   static Status Show(Context& ctx, Database& db, bool generated, const Generated& made) {
     ASSIGN_OR_RETURN(DatabaseStats stats, db.Stats());
-    ASSIGN_OR_RETURN(std::vector<Record> recent, RecentPosts(db));
-    // The authors, in one batched read (posts without an author get none).
-    std::vector<uint64_t> author_ids;
-    std::vector<size_t> author_of(recent.size(), SIZE_MAX);
-    for (size_t i = 0; i < recent.size(); ++i) {
-      const Value* a = recent[i].Get("author");
-      if (a == nullptr || a->is_null()) continue;
-      author_of[i] = author_ids.size();
-      author_ids.push_back(a->as_id());
-    }
-    ASSIGN_OR_RETURN(std::vector<std::optional<Record>> found, db.MultiGet("user", author_ids));
-    std::vector<std::optional<Record>> authors(recent.size());
-    for (size_t i = 0; i < recent.size(); ++i) {
-      if (author_of[i] != SIZE_MAX) authors[i] = found[author_of[i]];
+    ASSIGN_OR_RETURN(Connection recent_page, RecentPosts(db));
+    OrderedJson recent = OrderedJson::array();
+    for (const Edge& edge : recent_page.edges) {
+      recent.push_back(OrderedJson::parse(NodeToJson(edge.node)));
     }
     ASSIGN_OR_RETURN(CheckReport check, db.Check());
-    ASSIGN_OR_RETURN(ModelRef post_ref, LookupModel(db, "post"));
-    ASSIGN_OR_RETURN(ModelRef user_ref, LookupModel(db, "user"));
 
     if (!check.ok()) ctx.set_exit_code(kExitCheckFailed);
     if (ctx.json()) {
@@ -260,17 +239,10 @@ class ExampleCommand : public Command {
       for (const auto& m : stats.models) {
         models.push_back({{"model", m.model}, {"records", m.record_count}});
       }
-      OrderedJson posts = OrderedJson::array();
-      for (size_t i = 0; i < recent.size(); ++i) {
-        OrderedJson p = RecordToJson(*post_ref.model, recent[i]);
-        p["author"] = authors[i] ? OrderedJson(RecordToJson(*user_ref.model, *authors[i]))
-                                 : OrderedJson(nullptr);
-        posts.push_back(std::move(p));
-      }
       ctx.out() << OrderedJson{{"dataDir", ctx.data_dir()},
                                {"created", generated},
                                {"models", models},
-                               {"recentPosts", posts},
+                               {"recentPosts", recent},
                                {"check",
                                 {{"ok", check.ok()},
                                  {"recordsChecked", check.records_checked},
@@ -294,12 +266,11 @@ class ExampleCommand : public Command {
     PrintTable(out, {"model", "records", "indexes"}, rows);
     out << "\nMost recent posts:\n";
     rows.clear();
-    for (size_t i = 0; i < recent.size(); ++i) {
-      OrderedJson p = RecordToJson(*post_ref.model, recent[i]);
+    for (const OrderedJson& p : recent) {
       std::string author = "-";
-      if (authors[i]) {
-        const Value* n = authors[i]->Get("name");
-        author = n && !n->is_null() ? n->as_string() : "user " + std::to_string(authors[i]->id);
+      if (const OrderedJson& a = p["author"]; a.is_object()) {
+        author = a["name"].is_string() ? a["name"].get<std::string>()
+                                       : "user " + a["id"].get<std::string>();
       }
       rows.push_back({p["id"].get<std::string>(), CellText(p["title"], 48), author,
                       CellText(p["published"]), CellText(p["score"]), CellText(p["createdAt"])});
@@ -309,8 +280,11 @@ class ExampleCommand : public Command {
         << " records, " << check.index_entries_checked << " index entries)\n";
     for (const auto& d : check.discrepancies) out << "  " << d << "\n";
     std::string data = ctx.data_dir() == DefaultDataDir() ? "" : " --data " + ctx.data_dir();
-    out << "\nNext: actiondb" << data << " get post " << (recent.empty() ? 1 : recent[0].id)
-        << "   actiondb" << data << " find post --first 5   actiondb" << data << " shell\n";
+    out << "\nNext: actiondb" << data << " get post "
+        << (recent.empty() ? std::string("1") : recent[0]["id"].get<std::string>())
+        << "\n      actiondb" << data
+        << " find post --filter '{\"published\":{\"equals\":true}}' --select title,author.name"
+        << "\n      actiondb" << data << " shell\n";
     return Status::OK();
   }
 };

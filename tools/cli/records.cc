@@ -5,8 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
-#include "engine/json_value.h"
-#include "engine/rich_text.h"
+#include "actiondb/query.h"
 #include "engine/store.h"
 #include "tools/cli/command.h"
 
@@ -43,8 +42,8 @@ Result<ModelRef> LookupModel(Database& db, std::string_view name) {
 }
 
 void PrintRecordOutput(Context& ctx, const engine::ModelInfo& model, const Record& record,
-                       const std::vector<std::string>& select, const std::string& heading) {
-  OrderedJson j = RecordToJson(model, record, select);
+                       const std::string& heading) {
+  OrderedJson j = RecordToJson(model, record);
   if (ctx.json()) {
     ctx.out() << j.dump(2) << "\n";
     return;
@@ -62,80 +61,58 @@ const engine::FieldInfo* ResolveFieldName(const engine::ModelInfo& model, std::s
   return nullptr;
 }
 
-Result<FieldValues> FieldValuesFromJson(const engine::ModelInfo& model,
-                                        const nlohmann::json& input) {
+Result<WriteInput> ParseRecordInput(const Database& db, const engine::ModelInfo& model,
+                                    std::string_view text) {
+  nlohmann::ordered_json input = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (input.is_discarded()) {
+    return Status(Code::kInvalidArgument, "not valid JSON: " + std::string(text.substr(0, 80)));
+  }
   if (!input.is_object()) {
     return Status(Code::kInvalidArgument, "expected a JSON object of " + model.api_identifier +
                                               " fields but got " + input.dump().substr(0, 80));
   }
-  FieldValues values;
-  for (const auto& [name, j] : input.items()) {
-    const engine::FieldInfo* f = ResolveFieldName(model, name);
-    if (f == nullptr) {
-      return Status(Code::kUnknownField,
-                    "unknown field \"" + name + "\" on model " + model.api_identifier);
+  // "authorId" -> "author": the output name of a belongsTo field is accepted as input. Other
+  // names pass through for ParseWriteInputJson to resolve (or reject with kUnknownField).
+  bool renamed = false;
+  nlohmann::ordered_json normalized = nlohmann::ordered_json::object();
+  for (auto& [name, value] : input.items()) {
+    const engine::FieldInfo* f = model.FindField(name) ? nullptr : ResolveFieldName(model, name);
+    if (f != nullptr && !input.contains(f->name())) {
+      normalized[f->name()] = std::move(value);
+      renamed = true;
+    } else {
+      normalized[name] = std::move(value);
     }
-    ASSIGN_OR_RETURN(Value v, ValueFromJson(j, f->type(), f->def.enum_multi,
-                                            model.api_identifier + "." + f->name()));
-    values.emplace_back(f->name(), std::move(v));
   }
-  return values;
+  return ParseWriteInputJson(db, model.api_identifier, renamed ? normalized.dump() : text);
 }
 
-Result<FieldValues> FieldValuesFromJsonText(const engine::ModelInfo& model, std::string_view text) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    std::string shown(text.substr(0, 80));
-    return Status(Code::kInvalidArgument, "not valid JSON: " + shown);
-  }
-  return FieldValuesFromJson(model, j);
-}
-
-Result<std::vector<std::string>> ParseSelect(const engine::ModelInfo& model,
-                                             std::string_view text) {
+std::vector<std::string> SplitList(std::string_view text) {
   std::vector<std::string> out;
   size_t start = 0;
-  while (start <= text.size() && !text.empty()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string_view::npos) comma = text.size();
-    std::string name(text.substr(start, comma - start));
+  while (start < text.size()) {
+    size_t comma = std::min(text.find(',', start), text.size());
+    std::string_view item = text.substr(start, comma - start);
     start = comma + 1;
-    if (name.empty()) continue;
-    const engine::FieldInfo* f = ResolveFieldName(model, name);
-    if (f == nullptr || (!f->stored() && f->type() != FieldType::kId)) {
-      return Status(Code::kUnknownField, "unknown field \"" + name + "\" on model " +
-                                             model.api_identifier + " in --select");
-    }
-    if (f->type() == FieldType::kPassword) {
-      return Status(Code::kInvalidArgument,
-                    model.api_identifier + "." + f->name() + " is a password and is never output");
-    }
-    out.push_back(f->name());
+    size_t b = item.find_first_not_of(" \t");
+    if (b == std::string_view::npos) continue;
+    size_t e = item.find_last_not_of(" \t");
+    out.emplace_back(item.substr(b, e - b + 1));
   }
   return out;
 }
 
-OrderedJson RecordToJson(const engine::ModelInfo& model, const Record& record,
-                         const std::vector<std::string>& select) {
-  OrderedJson j = OrderedJson::object();
-  j["id"] = std::to_string(record.id);
-  for (const auto& [name, v] : record.fields) {
-    if (!select.empty() && std::find(select.begin(), select.end(), name) == select.end()) {
-      continue;
-    }
+OrderedJson RecordToJson(const engine::ModelInfo& model, const Record& record) {
+  Node node;
+  node.record.id = record.id;
+  for (const auto& [name, value] : record.fields) {
     const engine::FieldInfo* f = model.FindField(name);
     FieldType type = f != nullptr ? f->type() : FieldType::kString;
-    if (type == FieldType::kBelongsTo) {
-      j[name + "Id"] = v.is_null() ? OrderedJson(nullptr) : OrderedJson(std::to_string(v.as_id()));
-    } else if (type == FieldType::kRichText) {
-      j[name] = v.is_null() ? OrderedJson(nullptr)
-                            : OrderedJson{{"markdown", v.as_string()},
-                                          {"truncatedHTML", engine::TruncatedHtml(v.as_string())}};
-    } else {
-      j[name] = OrderedJson(ValueToJson(v));
-    }
+    if (type == FieldType::kPassword) continue;  // never output
+    node.record.fields.emplace_back(name, value);
+    node.field_types.push_back(type);
   }
-  return j;
+  return OrderedJson::parse(NodeToJson(node));
 }
 
 std::string CellText(const OrderedJson& value, size_t width) {

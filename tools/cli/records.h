@@ -1,5 +1,5 @@
-// Records in and out of the CLI: JSON input to FieldValues, records to JSON and to human tables,
-// field selections, aligned text tables and the progress bar.
+// Records in and out of the CLI: JSON input to the internal API's WriteInput, records to JSON and
+// to human tables, aligned text tables and the progress bar.
 //
 // Record JSON is the shape Gadget's API returns (and the query layer's NodeToJson renders): "id"
 // first as a decimal string, then the stored fields in schema order; belongsTo fields as
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "actiondb/database.h"
+#include "actiondb/internal_api.h"
 #include "actiondb/status.h"
 #include "engine/catalog.h"
 
@@ -34,32 +35,28 @@ struct ModelRef {
 // kUnknownModel naming the model when the schema has none of that name.
 Result<ModelRef> LookupModel(Database& db, std::string_view name);
 
-// Prints a record a command wrote or read: its JSON (pretty) with ctx.json(), else a
-// "field  value" table, preceded by `heading` when non-empty.
+// Prints a record a command wrote: its JSON (pretty) with ctx.json(), else a "field  value"
+// table, preceded by `heading` when non-empty.
 void PrintRecordOutput(Context& ctx, const engine::ModelInfo& model, const Record& record,
-                       const std::vector<std::string>& select = {},
                        const std::string& heading = "");
 
-// The field of `model` that an input or --select name denotes: the field itself, or for
-// "<field>Id" a belongsTo field <field> (the name records are output with). nullptr if none.
+// The field of `model` that an input name denotes: the field itself, or for "<field>Id" a
+// belongsTo field <field> (the name records are output with). nullptr if none.
 const engine::FieldInfo* ResolveFieldName(const engine::ModelInfo& model, std::string_view name);
 
-// Converts a JSON object to create/update input for `model`, typing each value by its field
-// (ValueFromJson). Errors: kInvalidArgument when `input` is not an object or a value has the
-// wrong type, kUnknownField naming the field and model.
-Result<FieldValues> FieldValuesFromJson(const engine::ModelInfo& model,
-                                        const nlohmann::json& input);
-// Parses `text` as JSON first (kInvalidArgument "not valid JSON: ..." on failure).
-Result<FieldValues> FieldValuesFromJsonText(const engine::ModelInfo& model, std::string_view text);
+// Parses a record's JSON input (create, update, upsert, import) into the internal API's
+// WriteInput. The CLI accepts what ParseWriteInputJson accepts (`_atomics`, `{"_link": id}`,
+// `{"markdown": ...}`) plus the "<field>Id" names records are printed with, so printed and
+// exported records read back. Errors: kInvalidArgument "not valid JSON: ..." or "expected a
+// JSON object ...", then ParseWriteInputJson's (kUnknownField, kInvalidArgument).
+Result<WriteInput> ParseRecordInput(const Database& db, const engine::ModelInfo& model,
+                                    std::string_view text);
 
-// A --select list: the comma-separated field names, checked against the model (kUnknownField).
-// Empty text = every field. "id" is always output whether listed or not.
-Result<std::vector<std::string>> ParseSelect(const engine::ModelInfo& model, std::string_view text);
+// The items of a comma-separated list (--select, --on), trimmed, empty items dropped.
+std::vector<std::string> SplitList(std::string_view text);
 
-// The record as JSON (see the top of this file). With a non-empty `select`, only those fields
-// (names as ParseSelect returned them) and the id.
-OrderedJson RecordToJson(const engine::ModelInfo& model, const Record& record,
-                         const std::vector<std::string>& select = {});
+// The record as JSON, rendered by the query layer's NodeToJson (see the top of this file).
+OrderedJson RecordToJson(const engine::ModelInfo& model, const Record& record);
 
 // One short human rendering of a value in a JSON rendering: strings unquoted, cut at `width`
 // code points with "…".

@@ -1,13 +1,24 @@
-// Bulk transfer: `import` (NDJSON in, batched transactions) and `export` (NDJSON out).
+// Bulk transfer: `import` (NDJSON in, one InternalModelApi::BulkCreate per batch) and `export`
+// (NDJSON out, FindMany pages from one snapshot).
 //
-// Import batching: every --batch records (default 1000) are created in one transaction and
-// committed together. When a line fails (bad JSON, unknown field, wrong type, a validation),
-// the transaction of its batch is rolled back whole -- none of that batch's records are
-// written -- and the import stops, naming the line. Batches committed before it stay. So a
-// failed import leaves a prefix of the file, batch-aligned, and says how many records that is.
+// Import batching: every --batch records (default 1000) are parsed, then created with one
+// BulkCreate: one transaction, all of the batch or none of it. When a line fails (bad JSON,
+// unknown field, wrong type, a required or unique validation, the commit), nothing of its
+// batch is written and the import stops, naming the line. Batches committed before it stay.
+// So a failed import leaves a prefix of the file, batch-aligned, and says how many records
+// that is.
+//
+// Export reads pages of kExportPage records through the query layer (FindMany following
+// endCursor) against one snapshot, so memory stays at one page and the output is consistent
+// however long it takes.
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <string>
 
+#include "actiondb/internal_api.h"
+#include "actiondb/query.h"
+#include "engine/store.h"
 #include "tools/cli/command.h"
 #include "tools/cli/records.h"
 
@@ -16,6 +27,23 @@ namespace actiondb::cli {
 namespace {
 
 constexpr uint64_t kDefaultImportBatch = 1000;
+constexpr int kExportPage = kMaxRootPageSize;
+
+// BulkCreate names its failing input in the message, "bulkCreate input N: ..."
+// (include/actiondb/internal_api.h). Returns N and strips the prefix from `*message`; nullopt
+// when the error is not one input's (a commit error).
+std::optional<size_t> FailingBulkInput(std::string* message) {
+  const std::string prefix = "bulkCreate input ";
+  if (message->rfind(prefix, 0) != 0) return std::nullopt;
+  size_t colon = message->find(": ", prefix.size());
+  if (colon == std::string::npos) return std::nullopt;
+  std::string digits = message->substr(prefix.size(), colon - prefix.size());
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) {
+    return std::nullopt;
+  }
+  *message = message->substr(colon + 2);
+  return std::stoul(digits);
+}
 
 bool IsBlank(const std::string& line) {
   return line.find_first_not_of(" \t\r\n") == std::string::npos;
@@ -37,9 +65,11 @@ class ImportCommand : public Command {
   std::string details() const override {
     return "FILE is a path or - for stdin. Each non-blank line is one record's JSON object, as\n"
            "`create` takes it; an \"id\" (and createdAt/updatedAt) is kept, so `export` output\n"
-           "imports back. Every N records are one transaction. On a bad line the import stops:\n"
-           "that line's whole batch is rolled back (nothing of it is written), batches before it\n"
-           "stay committed, and the line number and error are printed (exit code 1).";
+           "imports back. Every N records are created with one bulkCreate (one transaction, all "
+           "or\n"
+           "nothing). On a bad line the import stops: nothing of that line's batch is written,\n"
+           "batches before it stay committed, and the line number and error are printed (exit\n"
+           "code 1).";
   }
   Status Run(Context& ctx, const Args& args) const override {
     uint64_t batch_size = kDefaultImportBatch;
@@ -71,62 +101,69 @@ class ImportCommand : public Command {
       in = &file;
     }
     const std::string& model = ref.model->api_identifier;
+    InternalModelApi api = InternalApi(*db).model(model);
     ProgressBar bar(ctx.err(), ctx.progress_enabled(), "import " + model, total_lines, "lines");
 
-    uint64_t committed = 0, batches = 0, line_no = 0, batch_first_line = 0;
-    std::vector<uint64_t> pending;  // line numbers of the open batch's records
-    std::unique_ptr<Transaction> txn = db->BeginTransaction();
-    auto fail = [&](const Status& s, uint64_t line) -> Status {
-      txn.reset();  // rolls the open batch back
+    uint64_t committed = 0, batches = 0, line_no = 0;
+    // The open batch: its parsed records and their line numbers.
+    std::vector<WriteInput> inputs;
+    std::vector<uint64_t> lines;
+    // Reports a failure at `line` (the import then stops with exit code 1); nothing of the
+    // open batch (lines up to `batch_last`) was written.
+    auto fail = [&](Code code, const std::string& message, uint64_t line, uint64_t batch_last) {
       bar.Finish();
-      std::string first = std::to_string(batch_first_line ? batch_first_line : line);
-      ctx.err() << GgtCode(s.code()) << ": line " << line << ": " << s.message() << "\n"
+      uint64_t first = lines.empty() ? line : lines.front();
+      ctx.err() << GgtCode(code) << ": line " << line << ": " << message << "\n"
                 << "import stopped at line " << line << ": its batch (lines " << first << "-"
-                << line << ") was rolled back whole, nothing of it was written; " << committed
+                << batch_last << ") was rolled back whole, nothing of it was written; " << committed
                 << " records in " << batches << " earlier batches stay committed\n";
       if (ctx.json()) {
         ctx.out() << OrderedJson{{"model", model},
                                  {"imported", committed},
                                  {"batches", batches},
                                  {"failedLine", line},
-                                 {"rolledBackFromLine", batch_first_line ? batch_first_line : line},
-                                 {"error", {{"code", GgtCode(s.code())}, {"message", s.message()}}}}
+                                 {"rolledBackFromLine", first},
+                                 {"error", {{"code", GgtCode(code)}, {"message", message}}}}
                          .dump(2)
                   << "\n";
       }
       ctx.set_exit_code(kExitError);
-      return Status::OK();
     };
-    auto commit = [&]() -> Status {
-      RETURN_IF_ERROR(txn->Commit());
-      committed += pending.size();
+    // Creates the open batch in one transaction; false (after reporting) when it failed.
+    auto commit = [&]() -> bool {
+      Result<std::vector<Record>> created = api.BulkCreate(inputs);
+      if (!created.ok()) {
+        std::string message = created.status().message();
+        std::optional<size_t> index = FailingBulkInput(&message);
+        uint64_t line = index && *index < lines.size() ? lines[*index] : lines.back();
+        fail(created.status().code(), message, line, lines.back());
+        return false;
+      }
+      committed += inputs.size();
       ++batches;
-      pending.clear();
-      batch_first_line = 0;
-      txn = db->BeginTransaction();
-      return Status::OK();
+      inputs.clear();
+      lines.clear();
+      return true;
     };
     std::string line;
     while (std::getline(*in, line)) {
       ++line_no;
       bar.Update(line_no);
       if (IsBlank(line)) continue;
-      if (batch_first_line == 0) batch_first_line = line_no;
-      Result<FieldValues> values = FieldValuesFromJsonText(*ref.model, line);
-      if (!values.ok()) return fail(values.status(), line_no);
-      Result<Record> created = txn->Create(model, *values);
-      if (!created.ok()) return fail(created.status(), line_no);
-      pending.push_back(line_no);
-      if (pending.size() == batch_size) {
-        Status s = commit();
-        if (!s.ok()) return fail(s, line_no);
+      Result<WriteInput> input = ParseRecordInput(*db, *ref.model, line);
+      if (!input.ok()) {
+        fail(input.status().code(), input.status().message(), line_no, line_no);
+        return Status::OK();
       }
+      inputs.push_back(std::move(input).value());
+      lines.push_back(line_no);
+      if (inputs.size() == batch_size && !commit()) return Status::OK();
     }
-    if (in->bad()) return fail(Status(Code::kIoError, "read error in " + path), line_no);
-    if (!pending.empty()) {
-      Status s = commit();
-      if (!s.ok()) return fail(s, line_no);
+    if (in->bad()) {
+      fail(Code::kIoError, "read error in " + path, line_no, line_no);
+      return Status::OK();
     }
+    if (!inputs.empty() && !commit()) return Status::OK();
     bar.Finish();
     if (ctx.json()) {
       ctx.out()
@@ -152,31 +189,30 @@ class ExportCommand : public Command {
   }
   std::vector<OptionSpec> options() const override {
     return {{"filter", OptionValueKind::kText, "JSON",
-             "only matching records (needs the query layer; not available yet)"}};
+             "only records matching this Gadget filter, e.g. '{\"published\":{\"equals\":true}}'"}};
   }
   std::string details() const override {
-    return "One JSON object per line, as `get --json` prints records (compact), read from one\n"
-           "snapshot. `import` reads it back. Password fields are never exported.\n"
-           "--filter is accepted once the query layer is merged; until then it fails with\n"
-           "GGT_INVALID_ARGUMENT.";
+    return "One JSON object per line, as `get --json` prints records (compact), in id order,\n"
+           "read from one snapshot a page at a time (bounded memory). `import` reads it back.\n"
+           "Password fields are never exported.";
   }
   Status Run(Context& ctx, const Args& args) const override {
-    if (args.Has("filter")) {
-      return Status(Code::kInvalidArgument,
-                    "export --filter needs the query layer, which this build does not have yet; "
-                    "export without --filter exports every record");
-    }
     ASSIGN_OR_RETURN(Database * db, ctx.OpenDatabase());
-    ASSIGN_OR_RETURN(ModelRef ref, LookupModel(*db, args.positionals[0]));
-    ASSIGN_OR_RETURN(std::unique_ptr<RecordIterator> it,
-                     db->NewRecordIterator(ref.model->api_identifier));
-    ProgressBar bar(ctx.err(), ctx.progress_enabled(), "export " + ref.model->api_identifier, 0);
+    std::unique_ptr<engine::ReadView> snapshot = db->store().NewReadView();
+    FindRequest request;
+    request.filter = args.Get("filter");
+    request.first = kExportPage;
+    ProgressBar bar(ctx.err(), ctx.progress_enabled(), "export " + args.positionals[0], 0);
     uint64_t n = 0;
-    for (; it->Valid(); it->Next()) {
-      ctx.out() << RecordToJson(*ref.model, it->record()).dump() << "\n";
-      bar.Update(++n);
+    while (true) {
+      ASSIGN_OR_RETURN(Connection page, FindMany(*snapshot, args.positionals[0], request));
+      for (const Edge& edge : page.edges) {
+        ctx.out() << NodeToJson(edge.node) << "\n";
+        bar.Update(++n);
+      }
+      if (!page.page_info.has_next_page) break;
+      ASSIGN_OR_RETURN(request, NextPage(request, page));
     }
-    RETURN_IF_ERROR(it->status());
     bar.Finish();
     return Status::OK();
   }
