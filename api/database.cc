@@ -61,7 +61,7 @@ Result<Record> Database::Create(std::string_view model, const FieldValues& value
 }
 
 Result<Record> Database::Get(std::string_view model, uint64_t id) {
-  auto view = store_->NewReadView();
+  auto view = store_->NewSingleReadView();  // one read: no snapshot needed
   ASSIGN_OR_RETURN(const engine::ModelInfo* m, view->catalog().GetModel(model));
   ASSIGN_OR_RETURN(std::optional<engine::RecordView> rv, view->GetRecord(*m, id));
   if (!rv) {
@@ -73,7 +73,7 @@ Result<Record> Database::Get(std::string_view model, uint64_t id) {
 
 Result<std::vector<std::optional<Record>>> Database::MultiGet(std::string_view model,
                                                               const std::vector<uint64_t>& ids) {
-  auto view = store_->NewReadView();
+  auto view = store_->NewSingleReadView();  // one MultiGet reads at one sequence number
   ASSIGN_OR_RETURN(const engine::ModelInfo* m, view->catalog().GetModel(model));
   std::vector<std::optional<engine::RecordView>> views;
   RETURN_IF_ERROR(view->MultiGetRecords(*m, ids, &views));

@@ -216,20 +216,27 @@ class SnapshotView : public ReadView {
   CtrGet CtrGetter() { return CtrGet{this}; }
 
  public:
-  SnapshotView(Store::Rep* rep, std::shared_ptr<const Catalog> cat)
-      : rep_(rep), cat_(std::move(cat)), snap_(rep->db->GetSnapshot()) {
-    ro_.snapshot = snap_;
+  // With `lazy` (NewSingleReadView), the snapshot is taken only by a read that needs more
+  // than one RocksDB read; a plain Get or MultiGet is consistent by itself.
+  SnapshotView(Store::Rep* rep, std::shared_ptr<const Catalog> cat, bool lazy)
+      : rep_(rep), cat_(std::move(cat)) {
+    if (!lazy) NeedSnapshot();
   }
-  ~SnapshotView() override { rep_->db->ReleaseSnapshot(snap_); }
+  ~SnapshotView() override {
+    if (snap_) rep_->db->ReleaseSnapshot(snap_);
+  }
   const Catalog& catalog() const override { return *cat_; }
 
   Result<std::optional<RecordView>> GetRecord(const ModelInfo& model, uint64_t id) override {
+    const std::vector<uint16_t> counters = model.CounterFields();
+    // The record and its pending counters must be read at one sequence number.
+    if (!counters.empty()) NeedSnapshot();
     rocksdb::PinnableSlice v;
     rocksdb::Status s = rep_->db->Get(ro_, rep_->cf(Cf::kRec), keys::RecordKey(model.id, id), &v);
     if (s.IsNotFound()) return std::optional<RecordView>();
     if (!s.ok()) return FromRocks(s, "reading " + model.api_identifier + " " + std::to_string(id));
     ASSIGN_OR_RETURN(RecordView rv, RecordView::Parse(v.ToString(), id, model.api_identifier));
-    RETURN_IF_ERROR(FoldCounters(model, model.CounterFields(), &rv, CtrGetter()));
+    RETURN_IF_ERROR(FoldCounters(model, counters, &rv, CtrGetter()));
     return std::optional<RecordView>(std::move(rv));
   }
 
@@ -237,6 +244,8 @@ class SnapshotView : public ReadView {
                          std::vector<std::optional<RecordView>>* out) override {
     out->assign(ids.size(), std::nullopt);
     if (ids.empty()) return Status::OK();
+    const std::vector<uint16_t> counters = model.CounterFields();
+    if (!counters.empty()) NeedSnapshot();
     std::vector<std::string> key_store;
     key_store.reserve(ids.size());
     for (uint64_t id : ids) key_store.push_back(keys::RecordKey(model.id, id));
@@ -244,7 +253,6 @@ class SnapshotView : public ReadView {
     std::vector<rocksdb::PinnableSlice> vals(ids.size());
     std::vector<rocksdb::Status> sts(ids.size());
     rep_->db->MultiGet(ro_, rep_->cf(Cf::kRec), ks.size(), ks.data(), vals.data(), sts.data());
-    const std::vector<uint16_t> counters = model.CounterFields();
     for (size_t i = 0; i < ids.size(); ++i) {
       if (sts[i].IsNotFound()) continue;
       if (!sts[i].ok()) return FromRocks(sts[i], "reading " + model.api_identifier);
@@ -257,6 +265,7 @@ class SnapshotView : public ReadView {
   }
 
   std::unique_ptr<KvIterator> NewIterator(Cf cf, std::string lower, std::string upper) override {
+    NeedSnapshot();
     auto ro = std::make_unique<IterReadOptions>(ro_, lower, upper);
     std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro->ro, rep_->cf(cf)));
     return std::make_unique<OwningIterator>(
@@ -264,6 +273,7 @@ class SnapshotView : public ReadView {
   }
 
   Result<std::optional<std::string>> GetRaw(Cf cf, std::string_view key) override {
+    NeedSnapshot();
     std::string v;
     rocksdb::Status s =
         rep_->db->Get(ro_, rep_->cf(cf), rocksdb::Slice(key.data(), key.size()), &v);
@@ -308,9 +318,15 @@ class SnapshotView : public ReadView {
     std::unique_ptr<KvIterator> it_;
   };
 
+  void NeedSnapshot() {
+    if (snap_) return;
+    snap_ = rep_->db->GetSnapshot();
+    ro_.snapshot = snap_;
+  }
+
   Store::Rep* rep_;
   std::shared_ptr<const Catalog> cat_;
-  const rocksdb::Snapshot* snap_;
+  const rocksdb::Snapshot* snap_ = nullptr;
   rocksdb::ReadOptions ro_;
 };
 
@@ -453,7 +469,13 @@ uint64_t Store::HighestId(uint32_t model_id) const {
 }
 
 std::unique_ptr<ReadView> Store::NewReadView() {
-  return std::make_unique<SnapshotView>(rep_.get(), rep_->GetCatalog());
+  return std::make_unique<SnapshotView>(rep_.get(), rep_->GetCatalog(), /*lazy=*/false);
+}
+
+std::unique_ptr<ReadView> Store::NewSingleReadView() {
+  // A RocksDB snapshot costs two trips through the DB mutex, as much as a cached point Get;
+  // one Get or MultiGet reads at one sequence number by itself.
+  return std::make_unique<SnapshotView>(rep_.get(), rep_->GetCatalog(), /*lazy=*/true);
 }
 
 // ---- schema changes ----
@@ -718,6 +740,7 @@ Record Store::ToRecord(const ModelInfo& model, const RecordView& view) const {
   Record r;
   r.model = model.api_identifier;
   r.id = view.id();
+  r.fields.reserve(model.fields.size());
   for (const auto& f : model.fields) {
     if (!f.stored() || f.type() == FieldType::kPassword) continue;
     r.fields.emplace_back(f.name(), view.Get(f.id()));

@@ -105,6 +105,11 @@ class Store {
 
   std::unique_ptr<StoreTransaction> BeginTransaction();
   std::unique_ptr<ReadView> NewReadView();
+  // A view for a caller that makes one read (one GetRecord or MultiGetRecords). It takes a
+  // snapshot only when that read needs several RocksDB reads (a model with pending counters),
+  // or for an iterator; otherwise each read sees the latest committed state by itself, so two
+  // reads through it may see different states.
+  std::unique_ptr<ReadView> NewSingleReadView();
 
   // Converts between the public, by-name form and stored fields.
   // Parses create/update input: resolves names, checks types and enum options, hashes

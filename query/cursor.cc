@@ -1,38 +1,53 @@
 // Cursor encoding (see cursor.h for the format).
 #include "query/cursor.h"
 
-#include <nlohmann/json.hpp>
+#include <array>
 
-#include "engine/json_value.h"
+#include "engine/key_format.h"
 
 namespace actiondb::query {
 
-using json = nlohmann::json;
+namespace keys = engine::keys;
 
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr uint8_t kCursorVersion = 1;
+constexpr size_t kHeaderSize = 1 + 8;
 
-std::string Fingerprint(std::string_view shape) {
+// Maps a character to its 6-bit value; 0xFF for characters outside the alphabet.
+constexpr std::array<uint8_t, 256> MakeDecodeTable() {
+  std::array<uint8_t, 256> t{};
+  for (auto& v : t) v = 0xFF;
+  for (int i = 0; i < 64; ++i) t[static_cast<uint8_t>(kAlphabet[i])] = static_cast<uint8_t>(i);
+  return t;
+}
+constexpr std::array<uint8_t, 256> kDecode = MakeDecodeTable();
+
+uint64_t Fingerprint(std::string_view shape) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : shape) {
     h ^= c;
     h *= 1099511628211ull;
   }
-  static const char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i, h >>= 4) out[i] = kHex[h & 15];
-  return out;
+  return h;
+}
+
+ValueKind KeyKind(const engine::FieldInfo& f) {
+  return f.id() == kIdFieldId ? ValueKind::kId : f.kind;
 }
 
 }  // namespace
 
 std::string Base64Encode(std::string_view bytes) {
   std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
   size_t i = 0;
   for (; i + 2 < bytes.size(); i += 3) {
     uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
+    char quad[4] = {kAlphabet[(v >> 18) & 63], kAlphabet[(v >> 12) & 63], kAlphabet[(v >> 6) & 63],
+                    kAlphabet[v & 63]};
+    out.append(quad, 4);
   }
   size_t rest = bytes.size() - i;
   if (rest) {
@@ -49,31 +64,21 @@ std::string Base64Encode(std::string_view bytes) {
 std::optional<std::string> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   std::string out;
+  out.reserve(text.size() / 4 * 3);
   uint32_t v = 0;
   int bits = 0;
   size_t pad = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
-    int d;
     if (c == '=') {
       if (i + 2 < text.size()) return std::nullopt;
       ++pad;
       continue;
     }
     if (pad) return std::nullopt;
-    if (c >= 'A' && c <= 'Z')
-      d = c - 'A';
-    else if (c >= 'a' && c <= 'z')
-      d = c - 'a' + 26;
-    else if (c >= '0' && c <= '9')
-      d = c - '0' + 52;
-    else if (c == '+')
-      d = 62;
-    else if (c == '/')
-      d = 63;
-    else
-      return std::nullopt;
-    v = (v << 6) | static_cast<uint32_t>(d);
+    uint8_t d = kDecode[static_cast<uint8_t>(c)];
+    if (d == 0xFF) return std::nullopt;
+    v = (v << 6) | d;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
@@ -83,15 +88,20 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
-std::string EncodeCursor(std::string_view shape, const BoundSort& sort, const Position& position) {
-  json k = json::array();
-  for (size_t i = 0; i < sort.keys.size(); ++i) k.push_back(ValueToJson(position.values[i]));
-  json j = {{"f", Fingerprint(shape)}, {"k", std::move(k)}};
-  return Base64Encode(j.dump());
+CursorCodec::CursorCodec(std::string_view shape, const BoundSort& sort)
+    : fingerprint_(Fingerprint(shape)), sort_(sort) {}
+
+std::string CursorCodec::Encode(const Position& position) const {
+  std::string bytes;
+  bytes.reserve(kHeaderSize + 10 * sort_.keys.size());
+  bytes.push_back(static_cast<char>(kCursorVersion));
+  keys::PutBE64(&bytes, fingerprint_);
+  for (size_t i = 0; i < sort_.keys.size(); ++i) keys::AppendValue(&bytes, position.values[i]);
+  return Base64Encode(bytes);
 }
 
-Result<Position> DecodeCursor(std::string_view cursor, std::string_view shape,
-                              const BoundSort& sort, const engine::ModelInfo& model) {
+Result<Position> CursorCodec::Decode(std::string_view cursor,
+                                     const engine::ModelInfo& model) const {
   auto bad = [&](const std::string& why) {
     std::string shown(cursor.substr(0, 40));
     return Status(Code::kInvalidCursor,
@@ -99,26 +109,34 @@ Result<Position> DecodeCursor(std::string_view cursor, std::string_view shape,
   };
   auto bytes = Base64Decode(cursor);
   if (!bytes) return bad("not base64");
-  json j = json::parse(*bytes, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("f") || !j.contains("k") ||
-      !j["k"].is_array()) {
+  if (bytes->size() < kHeaderSize || static_cast<uint8_t>((*bytes)[0]) != kCursorVersion)
     return bad("not a cursor");
-  }
-  if (j["f"] != Fingerprint(shape))
+  if (keys::GetBE64(bytes->data() + 1) != fingerprint_)
     return bad("it belongs to a query with a different filter or sort");
-  const json& k = j["k"];
-  if (k.size() != sort.keys.size()) return bad("it belongs to a query with a different sort");
+  std::string_view in(*bytes);
+  in.remove_prefix(kHeaderSize);
   Position p;
-  for (size_t i = 0; i < sort.keys.size(); ++i) {
-    const engine::FieldInfo* f = sort.keys[i].field;
-    auto v =
-        ValueFromJson(k[i], f->type(), f->def.enum_multi, model.api_identifier + "." + f->name());
-    if (!v.ok() || (f->id() == kIdFieldId && v->is_null()))
+  p.values.resize(sort_.keys.size());
+  for (size_t i = 0; i < sort_.keys.size(); ++i) {
+    const engine::FieldInfo* f = sort_.keys[i].field;
+    // The tuple encoding is prefix-free, so a value of another kind or a truncated one fails
+    // here or leaves bytes over; the id is never null.
+    if (!keys::ConsumeValue(&in, KeyKind(*f), &p.values[i]) ||
+        (f->id() == kIdFieldId && p.values[i].is_null())) {
       return bad("bad value for " + f->name());
-    // richText decodes as a {markdown} object or string; normalize to its markdown string.
-    p.values.push_back(std::move(v).value());
+    }
   }
+  if (!in.empty()) return bad("it belongs to a query with a different sort");
   return p;
+}
+
+std::string EncodeCursor(std::string_view shape, const BoundSort& sort, const Position& position) {
+  return CursorCodec(shape, sort).Encode(position);
+}
+
+Result<Position> DecodeCursor(std::string_view cursor, std::string_view shape,
+                              const BoundSort& sort, const engine::ModelInfo& model) {
+  return CursorCodec(shape, sort).Decode(cursor, model);
 }
 
 }  // namespace actiondb::query

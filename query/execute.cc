@@ -161,13 +161,21 @@ class SortedStream : public Stream {
 };
 
 // Streams an ordered plan's key range: groups of equal index tuples in one direction, ids
-// within a group in another (a "zig-zag" when they differ, e.g. createdAt desc, id asc).
+// within a group in another (e.g. createdAt desc, id asc: groups backwards, ids forwards).
+//
+// When the two directions agree the range is read straight through. When they differ, the
+// scan still moves in group direction and buffers each group (ids arrive in the reverse of
+// the wanted order), emitting it reversed once the group ends: one Next/Prev per entry, no
+// seeks. A group larger than kMaxBufferedGroup is read by seeking to its first entry in id
+// direction and walking it ("zig-zag"), so memory stays bounded for any data.
 class ScanStream : public Stream {
  public:
-  ScanStream(ExecContext& ctx, const ModelInfo& m, const Plan& plan, const BoundSort& sort,
-             const BoundFilter& residual, bool reverse, const Position* start, bool inclusive,
-             size_t batch_hint)
+  // `it` iterates plan.access.ranges[0] of the plan's column family; the stream positions it.
+  ScanStream(ExecContext& ctx, KvIterator& it, const ModelInfo& m, const Plan& plan,
+             const BoundSort& sort, const BoundFilter& residual, bool reverse,
+             const Position* start, bool inclusive, size_t batch_hint)
       : ctx_(ctx),
+        it_(it),
         m_(m),
         plan_(plan),
         sort_(sort),
@@ -179,7 +187,9 @@ class ScanStream : public Stream {
         rec_(plan.access.kind == AccessPath::Kind::kFullScan),
         gf_(plan.group_forward != reverse),
         wf_(plan.id_forward != reverse),
-        iter_(ctx, rec_ ? Cf::kRec : Cf::kIdx, range_) {
+        zigzag_(gf_ != wf_),
+        // Record-key scans are one group (the model), so there is nothing to buffer there.
+        buffer_groups_(!rec_) {
     if (start) start_ = *start;
     if (EmptyRange(range_)) {
       done_ = true;
@@ -189,69 +199,81 @@ class ScanStream : public Stream {
   }
 
   Result<bool> Next(RecordView* record, Position* position) override {
-    while (out_.empty()) {
+    while (next_out_ == out_.size()) {
       if (done_) return false;
       RETURN_IF_ERROR(Refill());
     }
-    *record = std::move(out_.front().first);
-    *position = std::move(out_.front().second);
-    out_.erase(out_.begin());
+    auto& row = out_[next_out_++];
+    *record = std::move(row.first);
+    *position = std::move(row.second);
     return true;
   }
 
  private:
-  KvIterator& it() { return *iter_.it; }
+  static constexpr size_t kMaxBufferedGroup = 64;
 
-  void SeekGE(const std::string& t) {
+  void SeekGE(std::string_view t) {
     if (t < range_.lower)
-      it().SeekToFirst();
+      it_.SeekToFirst();
     else
-      it().Seek(t);
+      it_.Seek(t);
   }
-  void SeekLE(const std::string& t) {
+  void SeekLE(std::string_view t) {
     if (!range_.upper.empty() && t >= range_.upper)
-      it().SeekToLast();
+      it_.SeekToLast();
     else
-      it().SeekForPrev(t);
+      it_.SeekForPrev(t);
   }
-  std::string GroupOf() {
-    std::string_view k = it().key();
-    if (rec_) return std::string(k.substr(0, 4));
-    if (it().value().size() == 8) return std::string(k);
-    return std::string(k.substr(0, k.size() - 8));
+  // The group part of the current key: the index tuple without the id, or the model prefix.
+  // Valid until the iterator moves.
+  std::string_view GroupOf() const {
+    std::string_view k = it_.key();
+    if (rec_) return k.substr(0, 4);
+    if (it_.value().size() == 8) return k;  // unique form: the key is the tuple
+    return k.substr(0, k.size() - 8);
   }
-  // Moves to the first entry (in id direction) of the current key's group.
-  void EnterGroup() {
-    group_ = GroupOf();
+  bool InGroup() const { return it_.Valid() && GroupOf() == group_; }
+  void StepGroupDir() { gf_ ? it_.Next() : it_.Prev(); }
+  void StepIdDir() { wf_ ? it_.Next() : it_.Prev(); }
+
+  // Seek mode: moves to the first entry (in id direction) of `group_`, to walk it from there.
+  void SeekGroupStart() {
+    seek_mode_ = true;
     if (wf_) {
       SeekGE(group_);
     } else {
       std::string s = keys::PrefixSuccessor(group_);
       SeekLE(s);
-      if (it().Valid() && it().key() == s) it().Prev();
+      if (it_.Valid() && it_.key() == s) it_.Prev();
     }
   }
-  void NextGroupFrom(const std::string& g) {
-    if (gf_) {
-      SeekGE(keys::PrefixSuccessor(g));
+  // Enters the group under the iterator, which sits on its first entry in group direction.
+  void EnterGroup() {
+    if (buffer_groups_) {
+      seek_mode_ = false;  // Refill buffers it
     } else {
-      SeekLE(g);
-      if (it().Valid() && it().key() == g) it().Prev();
+      group_.assign(GroupOf());
+      SeekGroupStart();
     }
-    if (it().Valid()) EnterGroup();
   }
-  bool InGroup() {
-    return it().Valid() && it().key().substr(0, group_.size()) == group_ && GroupOf() == group_;
+  // Seek mode, at the end of group `group_`: moves to the next group in group direction.
+  void LeaveGroup() {
+    if (gf_) {
+      SeekGE(keys::PrefixSuccessor(group_));
+    } else {
+      SeekLE(group_);
+      if (it_.Valid() && it_.key() == group_) it_.Prev();
+    }
+    if (it_.Valid()) EnterGroup();
   }
 
   void SeekStart(const query::Position* start) {
-    bool zigzag = gf_ != wf_;
     if (!start) {
       if (gf_)
-        it().SeekToFirst();
+        it_.SeekToFirst();
       else
-        it().SeekToLast();
-      if (zigzag && it().Valid()) EnterGroup();
+        it_.SeekToLast();
+      if (zigzag_ && it_.Valid()) EnterGroup();
       return;
     }
     std::string g;
@@ -270,51 +292,81 @@ class ScanStream : public Stream {
       SeekGE(target);
     else
       SeekLE(target);
-    if (zigzag) {
-      group_ = g;
-      if (!InGroup()) NextGroupFrom(g);
+    if (zigzag_) {
+      // The rest of the start group is walked in id direction from the target; groups after
+      // it are entered normally.
+      group_ = std::move(g);
+      seek_mode_ = true;
+      if (!InGroup()) LeaveGroup();
     }
   }
 
+  // Zig-zag buffer mode, on a group's first entry in group direction: reads the group into
+  // `pending_` (emitted back to front, i.e. in id direction), leaving the iterator on the next
+  // group. A group that does not fit is walked in seek mode instead.
+  void BufferGroup() {
+    group_.assign(GroupOf());
+    pending_.clear();
+    while (InGroup()) {
+      if (pending_.size() == kMaxBufferedGroup) {
+        pending_.clear();
+        SeekGroupStart();
+        return;
+      }
+      pending_.push_back(EntryId(it_.key(), it_.value()));
+      StepGroupDir();
+    }
+  }
+
+  // Moves past the entry just taken (plain or seek mode).
   void Advance() {
-    if (wf_)
-      it().Next();
-    else
-      it().Prev();
-    if (gf_ != wf_ && !InGroup()) NextGroupFrom(group_);
+    StepIdDir();
+    if (zigzag_ && !InGroup()) LeaveGroup();
   }
 
   Status Refill() {
-    std::vector<uint64_t> ids;
-    std::vector<RecordView> direct;
-    while (ids.size() + direct.size() < batch_ && it().Valid()) {
+    out_.clear();
+    next_out_ = 0;
+    ids_.clear();
+    direct_.clear();
+    while (ids_.size() + direct_.size() < batch_) {
+      if (!pending_.empty()) {
+        ids_.push_back(pending_.back());
+        pending_.pop_back();
+        continue;
+      }
+      if (!it_.Valid()) break;
+      if (zigzag_ && !seek_mode_) {
+        BufferGroup();
+        continue;
+      }
       if (rec_) {
         uint32_t mid;
         uint64_t id;
-        if (keys::ParseRecordKey(it().key(), &mid, &id)) {
+        if (keys::ParseRecordKey(it_.key(), &mid, &id)) {
           ASSIGN_OR_RETURN(RecordView rv,
-                           RecordView::Parse(std::string(it().value()), id, m_.api_identifier));
+                           RecordView::Parse(std::string(it_.value()), id, m_.api_identifier));
           ++ctx_.records_read;
-          direct.push_back(std::move(rv));
+          direct_.push_back(std::move(rv));
         }
       } else {
-        ids.push_back(EntryId(it().key(), it().value()));
+        ids_.push_back(EntryId(it_.key(), it_.value()));
       }
       Advance();
     }
-    RETURN_IF_ERROR(it().status());
-    if (!it().Valid()) done_ = true;
+    RETURN_IF_ERROR(it_.status());
+    if (!it_.Valid() && pending_.empty()) done_ = true;
     batch_ = std::min<size_t>(batch_ * 2, 1024);
     if (!rec_) {
-      std::vector<std::optional<RecordView>> got;
-      RETURN_IF_ERROR(ctx_.view.MultiGetRecords(m_, ids, &got));
-      for (auto& g : got) {
+      RETURN_IF_ERROR(ctx_.view.MultiGetRecords(m_, ids_, &got_));
+      for (auto& g : got_) {
         if (!g) continue;
         ++ctx_.records_read;
-        direct.push_back(std::move(*g));
+        direct_.push_back(std::move(*g));
       }
     }
-    for (auto& r : direct) {
+    out_.reserve(direct_.size());
+    for (auto& r : direct_) {
       query::Position p = PositionOf(sort_, r);
       if (start_ && !started_) {
         int c = ComparePositions(sort_, p, *start_);
@@ -329,6 +381,7 @@ class ScanStream : public Stream {
   }
 
   ExecContext& ctx_;
+  KvIterator& it_;
   const ModelInfo& m_;
   const Plan& plan_;
   const BoundSort& sort_;
@@ -336,28 +389,47 @@ class ScanStream : public Stream {
   bool reverse_;
   bool inclusive_;
   size_t batch_;
-  KeyRange range_;
+  const KeyRange& range_;
   bool rec_;
   bool gf_, wf_;
-  ScopedIter iter_;
+  bool zigzag_;
+  bool buffer_groups_;
+  bool seek_mode_ = false;  // zig-zag: walking `group_` in id direction
   std::string group_;
+  std::vector<uint64_t> pending_;  // zig-zag buffer mode: the group's ids, last one next
   std::optional<query::Position> start_;
   bool started_ = false;
   bool done_ = false;
+  // Refill scratch, kept to reuse allocations across batches.
+  std::vector<uint64_t> ids_;
+  std::vector<RecordView> direct_;
+  std::vector<std::optional<RecordView>> got_;
   std::vector<std::pair<RecordView, query::Position>> out_;
+  size_t next_out_ = 0;
 };
 
 // Opens streams over one plan; the unordered case sorts every match once and shares it.
+// Ordered streams share one iterator: open the next stream only after the previous one is
+// gone (PageWith does), which saves creating a second RocksDB iterator for the probe.
 class StreamFactory {
  public:
   StreamFactory(ExecContext& ctx, const ModelInfo& m, const Plan& plan, const BoundSort& sort)
       : ctx_(ctx), m_(m), plan_(plan), sort_(sort) {}
+  ~StreamFactory() {
+    if (scan_iter_) ctx_.keys_scanned += scan_iter_->keys_scanned();
+  }
 
   Result<std::unique_ptr<Stream>> Open(bool reverse, const Position* start, bool inclusive,
                                        size_t batch_hint) {
     if (plan_.ordered && plan_.access.ranges.size() == 1) {
-      return std::unique_ptr<Stream>(std::make_unique<ScanStream>(
-          ctx_, m_, plan_, sort_, plan_.residual, reverse, start, inclusive, batch_hint));
+      if (!scan_iter_) {
+        const KeyRange& r = plan_.access.ranges[0];
+        bool rec = plan_.access.kind == AccessPath::Kind::kFullScan;
+        scan_iter_ = ctx_.view.NewIterator(rec ? Cf::kRec : Cf::kIdx, r.lower, r.upper);
+      }
+      return std::unique_ptr<Stream>(std::make_unique<ScanStream>(ctx_, *scan_iter_, m_, plan_,
+                                                                  sort_, plan_.residual, reverse,
+                                                                  start, inclusive, batch_hint));
     }
     if (!sorted_) {
       auto rows = std::make_shared<Sorted>();
@@ -380,6 +452,7 @@ class StreamFactory {
   const ModelInfo& m_;
   const Plan& plan_;
   const BoundSort& sort_;
+  std::unique_ptr<KvIterator> scan_iter_;
   std::shared_ptr<const Sorted> sorted_;
 };
 
@@ -423,17 +496,16 @@ Result<Page> PageWith(OpenFn open, const BoundSort& sort, const PageArgs& args) 
     page.positions.pop_back();
   }
   // Probe behind the page: anything before its first record (or at/before the start cursor).
+  // Without a start cursor the stream began at the first match in stream order, so nothing
+  // lies behind the page and only pages that start at a cursor need the probe.
   bool more_behind = false;
-  {
-    const Position* from =
-        !page.positions.empty() ? &page.positions.front() : (start ? &*start : nullptr);
-    if (from) {
-      bool inclusive = page.positions.empty();
-      ASSIGN_OR_RETURN(auto s, open(!rev, from, inclusive, 1));
-      RecordView r;
-      Position p;
-      ASSIGN_OR_RETURN(more_behind, s->Next(&r, &p));
-    }
+  if (start) {
+    bool inclusive = page.positions.empty();
+    const Position* from = inclusive ? &*start : &page.positions.front();
+    ASSIGN_OR_RETURN(auto s, open(!rev, from, inclusive, 1));
+    RecordView r;
+    Position p;
+    ASSIGN_OR_RETURN(more_behind, s->Next(&r, &p));
   }
   if (rev) {
     std::reverse(page.records.begin(), page.records.end());

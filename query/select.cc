@@ -33,12 +33,14 @@ Result<PageArgs> MakePageArgs(const ListArgs& args, int max_page, const std::str
   out.from_end =
       args.last.has_value() || (!args.first && !args.before.empty() && args.after.empty());
   out.limit = args.first ? *args.first : (args.last ? *args.last : kDefaultPageSize);
+  if (args.after.empty() && args.before.empty()) return out;
+  CursorCodec codec(shape, sort);
   if (!args.after.empty()) {
-    ASSIGN_OR_RETURN(Position p, DecodeCursor(args.after, shape, sort, model));
+    ASSIGN_OR_RETURN(Position p, codec.Decode(args.after, model));
     out.after = std::move(p);
   }
   if (!args.before.empty()) {
-    ASSIGN_OR_RETURN(Position p, DecodeCursor(args.before, shape, sort, model));
+    ASSIGN_OR_RETURN(Position p, codec.Decode(args.before, model));
     out.before = std::move(p);
   }
   return out;
@@ -48,8 +50,10 @@ Connection MakeConnection(const ModelInfo& model, const Page& page, std::vector<
                           const std::string& shape, const BoundSort& sort) {
   Connection c;
   c.model = model.api_identifier;
+  CursorCodec codec(shape, sort);  // hashes the shape once for every edge
+  c.edges.reserve(nodes.size());
   for (size_t i = 0; i < nodes.size(); ++i) {
-    c.edges.push_back(Edge{EncodeCursor(shape, sort, page.positions[i]), std::move(nodes[i])});
+    c.edges.push_back(Edge{codec.Encode(page.positions[i]), std::move(nodes[i])});
   }
   c.page_info.has_next_page = page.has_next;
   c.page_info.has_previous_page = page.has_previous;
@@ -164,14 +168,18 @@ Result<std::vector<Node>> BuildNodes(ExecContext& ctx, const BoundSelection& sel
                                      const std::vector<RecordView>& records) {
   const ModelInfo& m = *sel.model;
   const engine::Catalog& cat = ctx.view.catalog();
+  std::vector<const FieldInfo*> fields;
+  fields.reserve(sel.fields.size());
+  for (uint16_t fid : sel.fields) fields.push_back(m.FieldById(fid));
   std::vector<Node> nodes(records.size());
   for (size_t i = 0; i < records.size(); ++i) {
     Node& n = nodes[i];
     n.record.model = m.api_identifier;
     n.record.id = records[i].id();
-    for (uint16_t fid : sel.fields) {
-      const FieldInfo* f = m.FieldById(fid);
-      n.record.fields.emplace_back(f->name(), records[i].Get(fid));
+    n.record.fields.reserve(fields.size());
+    n.field_types.reserve(fields.size());
+    for (const FieldInfo* f : fields) {
+      n.record.fields.emplace_back(f->name(), records[i].Get(f->id()));
       n.field_types.push_back(f->type());
     }
   }
