@@ -111,6 +111,11 @@ Result<Position> DecodeCursor(std::string_view cursor, std::string_view shape,
   Position p;
   for (size_t i = 0; i < sort.keys.size(); ++i) {
     const engine::FieldInfo* f = sort.keys[i].field;
+    if (!f) {  // the search relevance score
+      if (!k[i].is_number()) return bad("bad relevance score");
+      p.values.push_back(Value::Number(k[i].get<double>()));
+      continue;
+    }
     auto v =
         ValueFromJson(k[i], f->type(), f->def.enum_multi, model.api_identifier + "." + f->name());
     if (!v.ok() || (f->id() == kIdFieldId && v->is_null()))

@@ -5,7 +5,8 @@
 // "f" is a 64-bit FNV-1a fingerprint of the query shape (model, canonical filter, sort), so a
 // cursor handed to a different query fails with kInvalidCursor instead of silently paging
 // something else. "k" holds the record's sort-key values in their JSON form (ids as strings,
-// dateTimes ISO), the last one always the id. A cursor stays valid when records are inserted
+// dateTimes ISO), the last one always the id. A search ranked by relevance has the score (a
+// JSON number, exact round trip) as its first key. A cursor stays valid when records are inserted
 // or deleted: the next page starts strictly after the position, wherever that is now.
 #pragma once
 
