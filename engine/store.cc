@@ -772,6 +772,9 @@ Status Store::CompactModel(const ModelInfo& model) {
   };
   RETURN_IF_ERROR(compact(Cf::kRec, keys::ModelPrefix(model.id)));
   for (const auto& ix : model.indexes) RETURN_IF_ERROR(compact(Cf::kIdx, keys::IndexPrefix(ix.id)));
+  RETURN_IF_ERROR(compact(Cf::kFts, keys::SearchPostingModelPrefix(model.id)));
+  RETURN_IF_ERROR(compact(Cf::kFts, keys::SearchDocPrefix(model.id)));
+  RETURN_IF_ERROR(compact(Cf::kCtr, keys::SearchStatsPrefix(model.id)));
   return compact(Cf::kCtr, "A" + keys::ModelPrefix(model.id));
 }
 
