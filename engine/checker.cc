@@ -2,14 +2,174 @@
 // directions, that every index entry belongs to a record with that value and every record has
 // all of its index entries; that unique entries point at the right record; that every record
 // decodes; that id high-water marks cover every stored id; and that no entries remain for
-// dropped models or indexes.
+// dropped models or indexes. For full-text search (CheckSearch) it re-tokenizes every record
+// and compares postings, doc entries and statistics with the index, both directions.
 #include <algorithm>
+#include <functional>
 #include <set>
 
+#include <map>
+
 #include "engine/merge_operators.h"
+#include "engine/search_index.h"
 #include "engine/store_internal.h"
 
 namespace actiondb::engine {
+
+namespace {
+
+// The search index of one model against a re-analysis of its records: every record's doc
+// entry and postings exist with the right values (records -> index); there are no other
+// postings or doc entries (index -> records, by count, then located one by one); the document
+// count, per-field token totals and every document frequency match (a dictionary key with a
+// count of 0 is a term no longer present, which is allowed).
+Status CheckSearch(ReadView& view, const ModelInfo& m, CheckReport* report,
+                   const std::function<void(std::string)>& add) {
+  const std::string name = "fts " + m.api_identifier;
+  auto meta = view.GetRaw(Cf::kFts, keys::SearchMetaKey(m.id));
+  if (!meta.ok()) return meta.status();
+  if (!*meta || **meta != SearchMetaValue(m)) {
+    add(name +
+        ": the index meta does not match the current fields and analyzer (rebuild "
+        "pending)");
+  }
+  const std::vector<uint16_t> fids = SearchFieldIds(m);
+  int64_t docs = 0;
+  uint64_t postings = 0;
+  std::map<uint16_t, int64_t> tokens;
+  std::map<std::string, int64_t> df, surfaces;
+  const std::string p = keys::ModelPrefix(m.id);
+  auto it = view.NewIterator(Cf::kRec, p, keys::PrefixSuccessor(p));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint32_t mid;
+    uint64_t rid;
+    if (!keys::ParseRecordKey(it->key(), &mid, &rid)) continue;
+    auto rv = RecordView::Parse(std::string(it->value()), rid, m.api_identifier);
+    if (!rv.ok()) continue;  // reported by the record check
+    DocTerms terms = AnalyzeRecord(*rv, fids);
+    ++docs;
+    for (const auto& [fid, len] : terms.field_lengths) tokens[fid] += len;
+    for (const auto& w : terms.surfaces) ++surfaces[w];
+    auto entry = view.GetRaw(Cf::kFts, keys::SearchDocKey(m.id, rid));
+    if (!entry.ok()) return entry.status();
+    FieldLengths lengths;
+    if (!*entry) {
+      add(name + ": record " + std::to_string(rid) + " has no search document entry");
+    } else if (!DecodeDocEntry(**entry, &lengths) || lengths != terms.field_lengths) {
+      add(name + ": record " + std::to_string(rid) + " has a wrong search document entry");
+    }
+    for (const auto& [term, fields] : terms.terms) {
+      ++postings;
+      ++df[term];
+      report->index_entries_checked++;
+      auto got = view.GetRaw(Cf::kFts, keys::SearchPostingKey(m.id, term, rid));
+      if (!got.ok()) return got.status();
+      if (!*got) {
+        add(name + ": record " + std::to_string(rid) + " has no posting for \"" +
+            keys::Printable(term) + "\"");
+      } else if (**got != EncodePosting(fields)) {
+        add(name + ": the posting of \"" + keys::Printable(term) + "\" for record " +
+            std::to_string(rid) + " has wrong positions or lengths");
+      }
+    }
+  }
+  RETURN_IF_ERROR(it->status());
+
+  // Index -> records: count the postings; if there are more than expected, find the strays.
+  uint64_t stored_postings = 0;
+  const std::string pp = keys::SearchPostingModelPrefix(m.id);
+  {
+    auto pit = view.NewIterator(Cf::kFts, pp, keys::PrefixSuccessor(pp));
+    for (pit->SeekToFirst(); pit->Valid(); pit->Next()) ++stored_postings;
+    RETURN_IF_ERROR(pit->status());
+  }
+  if (stored_postings != postings) {
+    auto pit = view.NewIterator(Cf::kFts, pp, keys::PrefixSuccessor(pp));
+    for (pit->SeekToFirst(); pit->Valid(); pit->Next()) {
+      std::string_view k = pit->key();
+      if (k.size() < pp.size() + 1 + 8 || k[k.size() - 9] != '\0') {
+        add(name + ": malformed posting key " + keys::Printable(k));
+        continue;
+      }
+      std::string term(k.substr(pp.size(), k.size() - 9 - pp.size()));
+      uint64_t rid = PostingRecordId(k);
+      auto rec = view.GetRecord(m, rid);
+      if (!rec.ok()) return rec.status();
+      if (!*rec) {
+        add(name + ": posting \"" + keys::Printable(term) + "\" for record " + std::to_string(rid) +
+            ", which does not exist");
+        continue;
+      }
+      DocTerms terms = AnalyzeRecord(**rec, fids);
+      if (!terms.terms.count(term)) {
+        add(name + ": posting \"" + keys::Printable(term) + "\" for record " + std::to_string(rid) +
+            ", which does not contain the term");
+      }
+    }
+    RETURN_IF_ERROR(pit->status());
+  }
+  {
+    const std::string dp = keys::SearchDocPrefix(m.id);
+    auto dit = view.NewIterator(Cf::kFts, dp, keys::PrefixSuccessor(dp));
+    int64_t entries = 0;
+    for (dit->SeekToFirst(); dit->Valid(); dit->Next()) {
+      ++entries;
+      if (dit->key().size() != dp.size() + 8) continue;
+      uint64_t rid = keys::GetBE64(dit->key().data() + dp.size());
+      auto rec = view.GetRaw(Cf::kRec, keys::RecordKey(m.id, rid));
+      if (!rec.ok()) return rec.status();
+      if (!*rec) add(name + ": search document entry for missing record " + std::to_string(rid));
+    }
+    RETURN_IF_ERROR(dit->status());
+    (void)entries;
+  }
+
+  // Statistics.
+  auto n = view.GetRaw(Cf::kCtr, keys::SearchDocCountKey(m.id));
+  if (!n.ok()) return n.status();
+  int64_t stored_docs = *n ? DecodeI64LE(**n) : 0;
+  if (stored_docs != docs) {
+    add(name + ": document count is " + std::to_string(stored_docs) +
+        ", records: " + std::to_string(docs));
+  }
+  for (uint16_t fid : fids) {
+    auto t = view.GetRaw(Cf::kCtr, keys::SearchFieldTokensKey(m.id, fid));
+    if (!t.ok()) return t.status();
+    int64_t stored = *t ? DecodeI64LE(**t) : 0;
+    const FieldInfo* f = m.FieldById(fid);
+    if (stored != tokens[fid]) {
+      add(name + "." + (f ? f->name() : std::to_string(fid)) + ": token total is " +
+          std::to_string(stored) + ", expected " + std::to_string(tokens[fid]));
+    }
+  }
+  // Document frequencies and the surface dictionary: every stored count against the expected
+  // one (a key counting 0 is a word no longer present, which is allowed).
+  auto compare_counts = [&](const std::string& prefix, const std::map<std::string, int64_t>& want,
+                            const char* what) -> Status {
+    auto cit = view.NewIterator(Cf::kCtr, prefix, keys::PrefixSuccessor(prefix));
+    auto w = want.begin();
+    auto report_count = [&](const std::string& term, int64_t stored, int64_t expected) {
+      add(name + ": " + what + " of \"" + keys::Printable(term) + "\" is " +
+          std::to_string(stored) + ", expected " + std::to_string(expected));
+    };
+    for (cit->SeekToFirst(); cit->Valid(); cit->Next()) {
+      std::string term(cit->key().substr(prefix.size()));
+      int64_t stored = DecodeI64LE(cit->value());
+      for (; w != want.end() && w->first < term; ++w) report_count(w->first, 0, w->second);
+      int64_t expected = 0;
+      if (w != want.end() && w->first == term) expected = (w++)->second;
+      if (stored != expected) report_count(term, stored, expected);
+    }
+    RETURN_IF_ERROR(cit->status());
+    for (; w != want.end(); ++w) report_count(w->first, 0, w->second);
+    return Status::OK();
+  };
+  RETURN_IF_ERROR(compare_counts(keys::SearchDfPrefix(m.id), df, "document frequency"));
+  RETURN_IF_ERROR(compare_counts(keys::SearchSurfacePrefix(m.id), surfaces, "surface count"));
+  return Status::OK();
+}
+
+}  // namespace
 
 Result<CheckReport> Store::Check() {
   CheckReport report;
@@ -156,6 +316,8 @@ Result<CheckReport> Store::Check() {
       RETURN_IF_ERROR(iit->status());
     }
   }
+
+  for (const auto& m : cat->models) RETURN_IF_ERROR(CheckSearch(*view, m, &report, add));
 
   // Leftovers of dropped indexes and models.
   {

@@ -178,6 +178,73 @@ std::string AtomicKey(uint32_t model_id, uint64_t record_id, uint16_t field_id) 
   return k;
 }
 
+std::string SearchPostingModelPrefix(uint32_t model_id) {
+  std::string k = "P";
+  PutBE32(&k, model_id);
+  return k;
+}
+
+std::string SearchPostingPrefix(uint32_t model_id, std::string_view term) {
+  std::string k = SearchPostingModelPrefix(model_id);
+  k.append(term);
+  k.push_back('\0');
+  return k;
+}
+
+std::string SearchPostingKey(uint32_t model_id, std::string_view term, uint64_t record_id) {
+  std::string k = SearchPostingPrefix(model_id, term);
+  PutBE64(&k, record_id);
+  return k;
+}
+
+std::string SearchDocPrefix(uint32_t model_id) {
+  std::string k = "D";
+  PutBE32(&k, model_id);
+  return k;
+}
+
+std::string SearchDocKey(uint32_t model_id, uint64_t record_id) {
+  std::string k = SearchDocPrefix(model_id);
+  PutBE64(&k, record_id);
+  return k;
+}
+
+std::string SearchMetaKey(uint32_t model_id) {
+  std::string k = "M";
+  PutBE32(&k, model_id);
+  return k;
+}
+
+std::string SearchStatsPrefix(uint32_t model_id) {
+  std::string k = "F";
+  PutBE32(&k, model_id);
+  return k;
+}
+
+std::string SearchDocCountKey(uint32_t model_id) { return SearchStatsPrefix(model_id) + "N"; }
+
+std::string SearchFieldTokensKey(uint32_t model_id, uint16_t field_id) {
+  std::string k = SearchStatsPrefix(model_id) + "L";
+  PutBE16(&k, field_id);
+  return k;
+}
+
+std::string SearchDfPrefix(uint32_t model_id) { return SearchStatsPrefix(model_id) + "T"; }
+
+std::string SearchDfKey(uint32_t model_id, std::string_view term) {
+  std::string k = SearchDfPrefix(model_id);
+  k.append(term);
+  return k;
+}
+
+std::string SearchSurfacePrefix(uint32_t model_id) { return SearchStatsPrefix(model_id) + "S"; }
+
+std::string SearchSurfaceKey(uint32_t model_id, std::string_view surface) {
+  std::string k = SearchSurfacePrefix(model_id);
+  k.append(surface);
+  return k;
+}
+
 std::string Printable(std::string_view bytes) {
   static const char kHex[] = "0123456789abcdef";
   std::string out;

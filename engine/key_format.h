@@ -8,7 +8,15 @@
 //         indexId:BE32 tuple recordId:BE64   -> ""            (unique index, a null in tuple)
 //   ctr   'H' modelId:BE32                   -> u64 LE: highest id ever allocated (merge: max)
 //         'A' modelId:BE32 recordId:BE64 fieldId:BE16 -> f64 LE delta (merge: add)
-//   fts   (search index, see engine/search)
+//         'F' modelId:BE32 'N'               -> i64 LE: searchable documents (merge: add)
+//         'F' modelId:BE32 'L' fieldId:BE16  -> i64 LE: tokens of the field over all documents
+//         'F' modelId:BE32 'T' term          -> i64 LE: document frequency of the term; the
+//                                               keys with a positive value are the dictionary
+//         'F' modelId:BE32 'S' surface       -> i64 LE: documents with the unstemmed word
+//                                               (merge: add): the surface dictionary
+//   fts   'P' modelId:BE32 term 0x00 recordId:BE64 -> posting (engine/search_index.h)
+//         'D' modelId:BE32 recordId:BE64     -> the record's indexed fields and their lengths
+//         'M' modelId:BE32                   -> index meta: analyzer fingerprint, field set
 //
 // Tuple element encodings (all memcmp-ordered, prefix-free):
 //   null        0x00
@@ -77,6 +85,21 @@ std::string PrefixSuccessor(std::string_view p);
 std::string IdCounterKey(uint32_t model_id);
 std::string AtomicKey(uint32_t model_id, uint64_t record_id, uint16_t field_id);
 std::string AtomicPrefix(uint32_t model_id, uint64_t record_id);
+
+// Full-text search keys (docs/search.md, "Index layout"). Terms never contain 0x00.
+std::string SearchPostingPrefix(uint32_t model_id, std::string_view term);  // 'P' m term 0x00
+std::string SearchPostingKey(uint32_t model_id, std::string_view term, uint64_t record_id);
+std::string SearchPostingModelPrefix(uint32_t model_id);  // 'P' m
+std::string SearchDocKey(uint32_t model_id, uint64_t record_id);
+std::string SearchDocPrefix(uint32_t model_id);  // 'D' m
+std::string SearchMetaKey(uint32_t model_id);
+std::string SearchStatsPrefix(uint32_t model_id);  // 'F' m (ctr)
+std::string SearchDocCountKey(uint32_t model_id);
+std::string SearchFieldTokensKey(uint32_t model_id, uint16_t field_id);
+std::string SearchDfPrefix(uint32_t model_id);  // 'F' m 'T'
+std::string SearchDfKey(uint32_t model_id, std::string_view term);
+std::string SearchSurfacePrefix(uint32_t model_id);  // 'F' m 'S'
+std::string SearchSurfaceKey(uint32_t model_id, std::string_view surface);
 
 // Renders bytes for messages: printable ASCII as is, the rest as \xNN.
 std::string Printable(std::string_view bytes);

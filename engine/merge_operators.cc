@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <deque>
+#include <vector>
 
 namespace actiondb::engine {
 
@@ -45,7 +47,32 @@ double DecodeF64LE(const std::string& s) {
   return ReadF64(s, &d) ? d : 0;
 }
 
+std::string EncodeI64LE(int64_t v) { return EncodeU64LE(static_cast<uint64_t>(v)); }
+
+int64_t DecodeI64LE(std::string_view s) {
+  uint64_t v = 0;
+  return ReadU64(rocksdb::Slice(s.data(), s.size()), &v) ? static_cast<int64_t>(v) : 0;
+}
+
 namespace {
+
+// Sum of i64 operands in unsigned arithmetic (wraps instead of overflowing).
+uint64_t SumI64(const rocksdb::Slice* existing, const std::deque<rocksdb::Slice>& ops) {
+  uint64_t sum = 0, v = 0;
+  if (existing && ReadU64(*existing, &v)) sum = v;
+  for (const auto& op : ops) {
+    if (ReadU64(op, &v)) sum += v;
+  }
+  return sum;
+}
+uint64_t SumI64(const rocksdb::Slice* existing, const std::vector<rocksdb::Slice>& ops) {
+  uint64_t sum = 0, v = 0;
+  if (existing && ReadU64(*existing, &v)) sum = v;
+  for (const auto& op : ops) {
+    if (ReadU64(op, &v)) sum += v;
+  }
+  return sum;
+}
 
 class CounterMergeOperator : public rocksdb::MergeOperator {
  public:
@@ -70,6 +97,10 @@ class CounterMergeOperator : public rocksdb::MergeOperator {
       }
       if (!std::isfinite(sum)) sum = 0;  // overflow to infinity is discarded, never stored
       out->new_value = EncodeF64LE(sum);
+      return true;
+    }
+    if (tag == 'F') {
+      out->new_value = EncodeU64LE(SumI64(in.existing_value, in.operand_list));
       return true;
     }
     // Unknown key kind: keep what is there (or the last operand) rather than fail.
@@ -101,6 +132,10 @@ class CounterMergeOperator : public rocksdb::MergeOperator {
       }
       if (!std::isfinite(sum)) return false;  // leave the operands for a full merge
       *new_value = EncodeF64LE(sum);
+      return true;
+    }
+    if (tag == 'F') {
+      *new_value = EncodeU64LE(SumI64(nullptr, operands));
       return true;
     }
     return false;

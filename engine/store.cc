@@ -16,6 +16,7 @@
 #include "engine/merge_operators.h"
 #include "engine/password.h"
 #include "engine/rocks_options.h"
+#include "engine/search_index.h"
 #include "engine/store_internal.h"
 #include "engine/validation.h"
 
@@ -455,6 +456,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
     RETURN_IF_ERROR(store->rep_->PersistCatalog(next));
     store->rep_->SwapCatalog(std::make_shared<const Catalog>(next));
   }
+  // Search indexes: rebuild those of another analyzer version or field set (an interrupted
+  // rebuild, or a new ActionDB). Nothing else runs yet, so a wipe is safe here.
+  {
+    std::shared_ptr<const Catalog> now = store->rep_->GetCatalog();
+    for (const auto& m : now->models) RETURN_IF_ERROR(EnsureSearchIndex(store->rep_.get(), m));
+  }
   return store;
 }
 
@@ -522,6 +529,7 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
     rocksdb::TransactionOptions to;
     to.lock_timeout = rep->options.lock_timeout_ms;
     std::unique_ptr<rocksdb::Transaction> txn(rep->db->BeginTransaction(rep->write_options, to));
+    SearchStatsDelta search_stats;
     for (uint64_t id : ids) {
       std::string v;
       rocksdb::Status s = txn->GetForUpdate(rocksdb::ReadOptions(), rep->cf(Cf::kRec),
@@ -556,7 +564,12 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
         std::string bytes = EncodeRecord(std::move(all));
         RETURN_IF_ERROR(
             FromRocks(txn->Put(rep->cf(Cf::kRec), keys::RecordKey(model.id, id), bytes), "fold"));
-        ASSIGN_OR_RETURN(rv, RecordView::Parse(std::move(bytes), id, model.api_identifier));
+        ASSIGN_OR_RETURN(RecordView folded_rv,
+                         RecordView::Parse(std::move(bytes), id, model.api_identifier));
+        // The field is searchable now that it has an index: keep its postings with the value.
+        RETURN_IF_ERROR(
+            IndexSearchChange(txn.get(), rep, model, id, &rv, &folded_rv, &search_stats));
+        rv = std::move(folded_rv);
       }
       bool unique_form = false;
       std::string key = IndexKeyFor(index, IndexValues(index, rv), id, &unique_form);
@@ -587,6 +600,7 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
             FromRocks(txn->GetWriteBatch()->Put(rep->cf(Cf::kIdx), key, ""), "building index"));
       }
     }
+    RETURN_IF_ERROR(FlushSearchStats(txn.get(), rep, &search_stats));
     RETURN_IF_ERROR(FromRocks(txn->Commit(), "building index " + index.name));
     prog.records_done += ids.size();
     if (progress) progress(prog);
@@ -649,6 +663,16 @@ Result<SchemaDiff> Store::ApplySchema(const Schema& schema, const ApplySchemaOpt
     RETURN_IF_ERROR(rep_->PersistCatalog(done));
     rep_->SwapCatalog(std::make_shared<const Catalog>(done));
   }
+  // 3c. Search indexes whose searchable fields changed (a field added, removed, or a number
+  //     field gaining or losing its index) are re-indexed online, record by record: writers
+  //     already index with the new fields, and each record's doc entry says which fields its
+  //     postings came from, so the two never conflict. New models just get their meta.
+  for (const auto& m : done.models) {
+    auto meta = NewReadView()->GetRaw(Cf::kFts, keys::SearchMetaKey(m.id));
+    if (!meta.ok()) return meta.status();
+    if (*meta && **meta == SearchMetaValue(m)) continue;
+    RETURN_IF_ERROR(RebuildSearchIndex(rep_.get(), m, /*wipe=*/false));
+  }
   // 4. Remove what is gone: nothing reads or writes these ranges any more.
   for (uint32_t index_id : ch.dropped_index_ids) {
     std::string p = keys::IndexPrefix(index_id);
@@ -659,6 +683,7 @@ Result<SchemaDiff> Store::ApplySchema(const Schema& schema, const ApplySchemaOpt
     RETURN_IF_ERROR(rep_->DeleteRange(Cf::kRec, p, keys::PrefixSuccessor(p)));
     std::string a = "A" + p;
     RETURN_IF_ERROR(rep_->DeleteRange(Cf::kCtr, a, keys::PrefixSuccessor(a)));
+    RETURN_IF_ERROR(DeleteSearchIndex(rep_.get(), model_id));
   }
   return ch.diff;
 }
@@ -790,6 +815,9 @@ Status Store::CompactModel(const ModelInfo& model) {
   };
   RETURN_IF_ERROR(compact(Cf::kRec, keys::ModelPrefix(model.id)));
   for (const auto& ix : model.indexes) RETURN_IF_ERROR(compact(Cf::kIdx, keys::IndexPrefix(ix.id)));
+  RETURN_IF_ERROR(compact(Cf::kFts, keys::SearchPostingModelPrefix(model.id)));
+  RETURN_IF_ERROR(compact(Cf::kFts, keys::SearchDocPrefix(model.id)));
+  RETURN_IF_ERROR(compact(Cf::kCtr, keys::SearchStatsPrefix(model.id)));
   return compact(Cf::kCtr, "A" + keys::ModelPrefix(model.id));
 }
 

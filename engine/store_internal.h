@@ -70,6 +70,28 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
 
 int64_t NowMillis();
 
+class SearchStatsDelta;
+
+// Search index maintenance (search_index.cc). Writes into `txn`'s batch the difference between
+// the postings of `old_record` (as indexed: with the fields its doc entry lists) and of
+// `new_record` (with the model's current searchable fields); either may be null (create,
+// delete). The record must be locked by `txn`. Statistics go to `stats`, merged by
+// FlushSearchStats (once per key) before commit.
+Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
+                         uint64_t id, const RecordView* old_record, const RecordView* new_record,
+                         SearchStatsDelta* stats);
+Status FlushSearchStats(rocksdb::Transaction* txn, Store::Rep* rep, SearchStatsDelta* stats);
+// Re-indexes every record of `model` whose doc entry lists other fields than the current
+// searchable ones (online: batches of locked records, concurrent writes keep going), then
+// records the meta. With `wipe`, the model's index is deleted first (analyzer change: old
+// postings cannot be re-derived); only for when no writer can run (Open).
+Status RebuildSearchIndex(Store::Rep* rep, const ModelInfo& model, bool wipe);
+// Rebuilds if the stored meta differs from SearchMetaValue(model): wiping on an analyzer
+// change or a missing meta, record by record when only the field set changed.
+Status EnsureSearchIndex(Store::Rep* rep, const ModelInfo& model);
+// Deletes a (dropped) model's postings, doc entries, meta and statistics.
+Status DeleteSearchIndex(Store::Rep* rep, uint32_t model_id);
+
 // Folds the pending `_atomics` deltas of `counter_fields` (ModelInfo::CounterFields) into a
 // record view, reading each `ctr` key with `get` (a rocksdb Get bound to a snapshot or txn).
 template <typename GetFn>

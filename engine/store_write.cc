@@ -7,12 +7,16 @@
 //     updates of one record serialize and none is lost;
 //   - a unique index key is locked with GetForUpdate before it is checked (a missing key is
 //     locked too), so two writers of the same value cannot both succeed;
-//   - non-unique index entries and id high-water merges go into the transaction's batch
-//     untracked (no lock): their keys contain the record id, which is already locked.
+//   - non-unique index entries, search postings and doc entries, and id high-water merges go
+//     into the transaction's batch untracked (no lock): their keys contain the record id,
+//     which is already locked;
+//   - search statistics (document count, token totals, document frequencies) are merge-add
+//     operands, summed per key in memory (SearchStatsDelta) and merged once each at commit.
 #include <cmath>
 #include <unordered_map>
 
 #include "engine/merge_operators.h"
+#include "engine/search_index.h"
 #include "engine/store_internal.h"
 
 namespace actiondb::engine {
@@ -94,11 +98,13 @@ class TxnImpl : public StoreTransaction {
 
   void SetSavePoint() override {
     txn_->SetSavePoint();
+    search_stats_.SetSavePoint();
     ++savepoints_;
   }
   Status RollbackToSavePoint() override {
     if (savepoints_ == 0) return Status(Code::kInvalidArgument, "no savepoint to roll back to");
     --savepoints_;
+    search_stats_.RollbackToSavePoint();
     return FromRocks(txn_->RollbackToSavePoint(), "rollback to savepoint");
   }
   Status Commit() override {
@@ -114,6 +120,12 @@ class TxnImpl : public StoreTransaction {
         schema_lock_.unlock();
         return ms;
       }
+    }
+    Status fs = FlushSearchStats(txn_.get(), rep_, &search_stats_);
+    if (!fs.ok()) {
+      txn_->Rollback().PermitUncheckedError();
+      schema_lock_.unlock();
+      return fs;
     }
     Status s = FromRocks(txn_->Commit(), "commit");
     if (!s.ok()) txn_->Rollback().PermitUncheckedError();
@@ -158,6 +170,7 @@ class TxnImpl : public StoreTransaction {
 
   rocksdb::Transaction* txn() { return txn_.get(); }
   Store::Rep* rep() { return rep_; }
+  const SearchStatsDelta& search_stats() const { return search_stats_; }
 
  private:
   static std::string model_name(const ModelInfo& m) { return m.api_identifier; }
@@ -181,6 +194,7 @@ class TxnImpl : public StoreTransaction {
   bool done_ = false;
   int savepoints_ = 0;
   std::unordered_map<uint32_t, uint64_t> max_ids_;  // per model: highest id created here
+  SearchStatsDelta search_stats_;                   // merged once per key at commit
 };
 
 // Reads through the transaction: committed data plus its own writes.
@@ -228,6 +242,8 @@ class TxnView : public ReadView {
     if (!s.ok()) return FromRocks(s, "read");
     return std::optional<std::string>(std::move(v));
   }
+
+  const SearchStatsDelta* pending_search_stats() const override { return &t_->search_stats(); }
 
  private:
   TxnImpl* t_;
@@ -352,7 +368,9 @@ Result<RecordView> TxnImpl::CreateStored(const ModelInfo& m, StoredFields values
   // transaction cost O(n^2) in RocksDB's indexed write batch.
   uint64_t& high = max_ids_[m.id];
   if (id > high) high = id;
-  return RecordView::Parse(std::move(bytes), id, m.api_identifier);
+  ASSIGN_OR_RETURN(RecordView created, RecordView::Parse(std::move(bytes), id, m.api_identifier));
+  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, nullptr, &created, &search_stats_));
+  return created;
 }
 
 Result<RecordView> TxnImpl::UpdateWithAtomics(const ModelInfo& m, uint64_t id, StoredFields changes,
@@ -501,7 +519,10 @@ Result<RecordView> TxnImpl::UpdateWithAtomics(const ModelInfo& m, uint64_t id, S
   std::string bytes = EncodeRecord(std::move(stored));
   RETURN_IF_ERROR(
       Guard(txn_->Put(rep_->cf(Cf::kRec), keys::RecordKey(m.id, id), bytes), "record write"));
-  return RecordView::Parse(std::move(bytes), id, m.api_identifier);
+  ASSIGN_OR_RETURN(RecordView updated, RecordView::Parse(std::move(bytes), id, m.api_identifier));
+  // Postings: the difference between the old and the new record's.
+  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, &*old, &updated, &search_stats_));
+  return updated;
 }
 
 Status TxnImpl::DeleteStored(const ModelInfo& m, uint64_t id) {
@@ -526,6 +547,7 @@ Status TxnImpl::DeleteStored(const ModelInfo& m, uint64_t id) {
     RETURN_IF_ERROR(
         Guard(batch->Delete(rep_->cf(Cf::kCtr), keys::AtomicKey(m.id, id, fid)), "counter delete"));
   }
+  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, &*old, nullptr, &search_stats_));
   return Guard(txn_->Delete(rep_->cf(Cf::kRec), keys::RecordKey(m.id, id)), "record delete");
 }
 

@@ -549,11 +549,18 @@ std::string BoundFilter::ToString() const {
   return "?";
 }
 
+BoundSort RelevanceSort(const ModelInfo& model) {
+  BoundSort s;
+  s.keys.push_back(SortKey{0, nullptr, true});
+  s.keys.push_back(SortKey{kIdFieldId, model.FieldById(kIdFieldId), false});
+  return s;
+}
+
 std::string BoundSort::ToString() const {
   std::string s;
   for (const auto& k : keys) {
     if (!s.empty()) s += ", ";
-    s += k.field->name() + (k.descending ? " desc" : " asc");
+    s += (k.field ? k.field->name() : std::string("relevance")) + (k.descending ? " desc" : " asc");
   }
   return s;
 }

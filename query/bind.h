@@ -73,6 +73,8 @@ struct BoundFilter {
   std::string ToString() const;  // for explain: (score > 5 AND title startsWith "a")
 };
 
+// A sort key on a field, or (field == nullptr, field_id 0) the search relevance score, whose
+// position value is a Number.
 struct SortKey {
   uint16_t field_id = 0;
   const engine::FieldInfo* field = nullptr;
@@ -102,6 +104,8 @@ Result<BoundFilter> BindFilter(const engine::Catalog& catalog, const engine::Mod
 Result<BoundFilter> BindFilterJson(const engine::Catalog& catalog, const engine::ModelInfo& model,
                                    const nlohmann::json& j);
 Result<BoundSort> BindSort(const engine::ModelInfo& model, std::string_view text);
+// The order of a search without an explicit sort: relevance descending, then id ascending.
+BoundSort RelevanceSort(const engine::ModelInfo& model);
 // `args_by_path` gives the ListArgs of nested connections.
 Result<std::shared_ptr<BoundSelection>> BindSelection(
     const engine::Catalog& catalog, const engine::ModelInfo& model,

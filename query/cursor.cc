@@ -119,11 +119,13 @@ Result<Position> CursorCodec::Decode(std::string_view cursor,
   p.values.resize(sort_.keys.size());
   for (size_t i = 0; i < sort_.keys.size(); ++i) {
     const engine::FieldInfo* f = sort_.keys[i].field;
-    // The tuple encoding is prefix-free, so a value of another kind or a truncated one fails
-    // here or leaves bytes over; the id is never null.
-    if (!keys::ConsumeValue(&in, KeyKind(*f), &p.values[i]) ||
-        (f->id() == kIdFieldId && p.values[i].is_null())) {
-      return bad("bad value for " + f->name());
+    // A null field is the search relevance score, a number. The tuple encoding is prefix-free,
+    // so a value of another kind or a truncated one fails here or leaves bytes over; the id is
+    // never null.
+    ValueKind kind = f ? KeyKind(*f) : ValueKind::kNumber;
+    if (!keys::ConsumeValue(&in, kind, &p.values[i]) ||
+        (f && f->id() == kIdFieldId && p.values[i].is_null()) || (!f && p.values[i].is_null())) {
+      return bad(f ? "bad value for " + f->name() : std::string("bad relevance score"));
     }
   }
   if (!in.empty()) return bad("it belongs to a query with a different sort");

@@ -5,6 +5,7 @@
 //   [1..8]   fingerprint: FNV-1a-64 of the query shape (model, canonical filter, sort), BE64
 //   [9..]    one tuple element per sort key, in the engine's order-preserving encoding
 //            (engine/key_format.h AppendValue), the last one always the id
+// A search ranked by relevance has the score (a number) as its first sort key.
 // The fingerprint makes a cursor handed to a different query fail with kInvalidCursor instead
 // of silently paging something else. A cursor stays valid when records are inserted or
 // deleted: the next page starts strictly after the position, wherever that is now.

@@ -408,6 +408,90 @@ class ScanStream : public Stream {
   size_t next_out_ = 0;
 };
 
+// Streams search hits in relevance order (score descending, then id ascending; `reverse`
+// flips it) from a start position. Only the hits after the start are considered; they are
+// heap-ordered in O(n) and popped one batch at a time, so a page costs O(n + k log n) and
+// reads only the records it pops (filtered through `filter`), not every match.
+class RankedStream : public Stream {
+ public:
+  RankedStream(ExecContext& ctx, const ModelInfo& m, const std::vector<RankedHit>& hits,
+               const BoundFilter& filter, bool reverse, const Position* start, bool inclusive,
+               size_t batch_hint)
+      : ctx_(ctx),
+        m_(m),
+        filter_(filter),
+        reverse_(reverse),
+        batch_(std::max<size_t>(batch_hint, 1)) {
+    std::optional<RankedHit> from;
+    if (start) from = RankedHit{start->values.at(0).as_number(), start->id()};
+    for (const auto& h : hits) {
+      if (from) {
+        bool after = Before(*from, h);
+        if (!after && !(inclusive && h.score == from->score && h.id == from->id)) continue;
+      }
+      heap_.push_back(h);
+    }
+    std::make_heap(heap_.begin(), heap_.end(), HeapLess{this});
+  }
+
+  Result<bool> Next(RecordView* record, Position* position) override {
+    while (next_ >= out_.size()) {
+      if (heap_.empty()) return false;
+      RETURN_IF_ERROR(Refill());
+    }
+    *record = std::move(out_[next_].first);
+    *position = std::move(out_[next_].second);
+    ++next_;
+    return true;
+  }
+
+ private:
+  // a comes before b in this stream's order.
+  bool Before(const RankedHit& a, const RankedHit& b) const {
+    bool fwd = a.score != b.score ? a.score > b.score : a.id < b.id;
+    bool equal = a.score == b.score && a.id == b.id;
+    return reverse_ ? (!fwd && !equal) : fwd;
+  }
+  struct HeapLess {
+    const RankedStream* s;
+    bool operator()(const RankedHit& a, const RankedHit& b) const { return s->Before(b, a); }
+  };
+
+  Status Refill() {
+    out_.clear();
+    next_ = 0;
+    std::vector<RankedHit> popped;
+    while (!heap_.empty() && popped.size() < batch_) {
+      std::pop_heap(heap_.begin(), heap_.end(), HeapLess{this});
+      popped.push_back(heap_.back());
+      heap_.pop_back();
+    }
+    batch_ = std::min<size_t>(batch_ * 2, 1024);
+    std::vector<uint64_t> ids;
+    for (const auto& h : popped) ids.push_back(h.id);
+    std::vector<std::optional<RecordView>> got;
+    RETURN_IF_ERROR(ctx_.view.MultiGetRecords(m_, ids, &got));
+    for (size_t i = 0; i < popped.size(); ++i) {
+      if (!got[i]) continue;
+      ++ctx_.records_read;
+      if (!Matches(filter_, *got[i])) continue;
+      Position p;
+      p.values = {Value::Number(popped[i].score), Value::Id(popped[i].id)};
+      out_.emplace_back(std::move(*got[i]), std::move(p));
+    }
+    return Status::OK();
+  }
+
+  ExecContext& ctx_;
+  const ModelInfo& m_;
+  const BoundFilter& filter_;
+  bool reverse_;
+  size_t batch_;
+  std::vector<RankedHit> heap_;
+  std::vector<std::pair<RecordView, Position>> out_;
+  size_t next_ = 0;
+};
+
 // Opens streams over one plan; the unordered case sorts every match once and shares it.
 // Ordered streams share one iterator: open the next stream only after the previous one is
 // gone (PageWith does), which saves creating a second RocksDB iterator for the probe.
@@ -592,6 +676,18 @@ Result<Page> RunPage(ExecContext& ctx, const ModelInfo& model, const Plan& plan,
   return PageWith([&](bool rev, const Position* start, bool inclusive,
                       size_t hint) { return factory.Open(rev, start, inclusive, hint); },
                   sort, args);
+}
+
+Result<Page> RunRankedPage(ExecContext& ctx, const ModelInfo& model,
+                           const std::vector<RankedHit>& hits, const BoundFilter& filter,
+                           const BoundSort& sort, const PageArgs& args) {
+  return PageWith(
+      [&](bool rev, const Position* start, bool inclusive,
+          size_t hint) -> Result<std::unique_ptr<Stream>> {
+        return std::unique_ptr<Stream>(
+            std::make_unique<RankedStream>(ctx, model, hits, filter, rev, start, inclusive, hint));
+      },
+      sort, args);
 }
 
 Page PageOfSorted(const std::vector<std::pair<RecordView, Position>>& sorted, const BoundSort& sort,

@@ -48,6 +48,19 @@ struct Page {
 Result<Page> RunPage(ExecContext& ctx, const engine::ModelInfo& model, const Plan& plan,
                      const BoundSort& sort, const PageArgs& args);
 
+// A search match: a record id and its relevance score.
+struct RankedHit {
+  double score = 0;
+  uint64_t id = 0;
+};
+
+// A page of search hits in relevance order: `sort` is RelevanceSort (score descending, id
+// ascending; positions are {Number(score), Id(id)}), records not matching the resolved
+// `filter` are skipped. Reads only the records it considers for the page and its probes.
+Result<Page> RunRankedPage(ExecContext& ctx, const engine::ModelInfo& model,
+                           const std::vector<RankedHit>& hits, const BoundFilter& filter,
+                           const BoundSort& sort, const PageArgs& args);
+
 // A page cut from records already sorted in `sort` order (related lists).
 Page PageOfSorted(const std::vector<std::pair<engine::RecordView, Position>>& sorted,
                   const BoundSort& sort, const PageArgs& args);

@@ -2,10 +2,14 @@
 // select, all against one ReadView.
 #include "actiondb/query.h"
 
+#include <optional>
+#include <unordered_set>
+
 #include "engine/store.h"
 #include "query/bind.h"
 #include "query/execute.h"
 #include "query/plan.h"
+#include "query/search.h"
 #include "query/select.h"
 
 namespace actiondb {
@@ -23,6 +27,7 @@ struct Prepared {
   const ModelInfo* model = nullptr;
   BoundFilter filter;
   BoundSort sort;
+  bool ranked = false;  // a search without an explicit sort: relevance order
   std::shared_ptr<query::BoundSelection> selection;
   std::string shape;
 };
@@ -31,14 +36,18 @@ Result<Prepared> Prepare(ReadView& view, std::string_view model, const FindReque
                          bool with_filter) {
   Prepared p;
   ASSIGN_OR_RETURN(p.model, view.catalog().GetModel(model));
-  if (!req.search.empty()) {
-    return Status(Code::kInvalidArgument,
-                  p.model->api_identifier + ": search is not available yet");
-  }
   if (with_filter) {
     ASSIGN_OR_RETURN(p.filter, query::BindFilter(view.catalog(), *p.model, req.filter));
     ASSIGN_OR_RETURN(p.sort, query::BindSort(*p.model, req.sort));
     p.shape = query::QueryShape(*p.model, req.filter, req.sort);
+    if (!req.search.empty()) {
+      // The search string is part of the query shape: a cursor only pages its own search.
+      p.shape += "\nsearch:" + req.search;
+      if (req.sort.empty()) {
+        p.sort = query::RelevanceSort(*p.model);
+        p.ranked = true;
+      }
+    }
   }
   ASSIGN_OR_RETURN(p.selection,
                    query::BindSelection(view.catalog(), *p.model, req.select, req.related_args));
@@ -58,15 +67,58 @@ Result<Connection> FindManyImpl(ReadView& view, std::string_view model, const Fi
                    query::MakePageArgs(req, max_page, p.shape, p.sort, *p.model));
   ExecContext ctx{view};
   RETURN_IF_ERROR(query::ResolveRelations(ctx, *p.model, &p.filter));
-  query::Plan plan = query::MakePlan(*p.model, p.filter, p.sort);
-  ASSIGN_OR_RETURN(query::Page page, query::RunPage(ctx, *p.model, plan, p.sort, args));
+  std::optional<query::SearchOutcome> found;
+  if (!req.search.empty()) {
+    ASSIGN_OR_RETURN(query::SearchOutcome o, query::RunSearch(ctx, *p.model, req.search));
+    found = std::move(o);
+  }
+  query::Page page;
+  if (p.ranked) {
+    // Relevance order: every match is scored; the page is taken from a heap of the hits after
+    // the cursor, reading (and filtering) only the records popped for it.
+    ASSIGN_OR_RETURN(page,
+                     query::RunRankedPage(ctx, *p.model, found->hits, p.filter, p.sort, args));
+    if (explain) {
+      explain->access_path = "search";
+      explain->index = "fts";
+      explain->range = "";
+      explain->residual = p.filter.kind == BoundFilter::Kind::kTrue ? "" : p.filter.ToString();
+      explain->sort = p.sort.ToString() + " (ranked: top-k heap over the matches)";
+    }
+  } else {
+    if (found) {
+      // An explicit sort overrides relevance: the matches are an id set ANDed to the filter.
+      BoundFilter in_search;
+      in_search.kind = BoundFilter::Kind::kPredicate;
+      in_search.field = p.model->FieldById(kIdFieldId);
+      in_search.field_id = kIdFieldId;
+      in_search.op = query::Op::kInIdSet;
+      auto ids = std::make_shared<std::unordered_set<uint64_t>>();
+      for (const auto& h : found->hits) ids->insert(h.id);
+      in_search.id_set = std::move(ids);
+      BoundFilter both;
+      both.kind = BoundFilter::Kind::kAnd;
+      both.children.push_back(std::move(in_search));
+      if (p.filter.kind != BoundFilter::Kind::kTrue) both.children.push_back(std::move(p.filter));
+      p.filter = std::move(both);
+    }
+    query::Plan plan = query::MakePlan(*p.model, p.filter, p.sort);
+    ASSIGN_OR_RETURN(page, query::RunPage(ctx, *p.model, plan, p.sort, args));
+    if (explain) {
+      explain->access_path = (found ? "search + " : "") + plan.AccessName();
+      explain->index = plan.access.index ? plan.access.index->name : "";
+      explain->range = plan.access.description;
+      explain->residual =
+          plan.residual.kind == BoundFilter::Kind::kTrue ? "" : plan.residual.ToString();
+      explain->sort = p.sort.ToString() + (plan.ordered ? " (scan order)" : " (sorted in memory)");
+    }
+  }
   if (explain) {
-    explain->access_path = plan.AccessName();
-    explain->index = plan.access.index ? plan.access.index->name : "";
-    explain->range = plan.access.description;
-    explain->residual =
-        plan.residual.kind == BoundFilter::Kind::kTrue ? "" : plan.residual.ToString();
-    explain->sort = p.sort.ToString() + (plan.ordered ? " (scan order)" : " (sorted in memory)");
+    if (found) {
+      explain->search = found->description;
+      explain->search_postings_read = found->postings_read;
+      explain->search_matches = found->hits.size();
+    }
     explain->keys_scanned = ctx.keys_scanned;
     explain->records_read = ctx.records_read;
     explain->records_returned = page.records.size();
@@ -87,6 +139,10 @@ std::string Explanation::ToString() const {
   s += "\nrange: " + range;
   s += "\nresidual: " + (residual.empty() ? std::string("none") : residual);
   s += "\nsort: " + sort;
+  if (!search.empty()) {
+    s += "\nsearch: " + search + "\nsearch matches: " + std::to_string(search_matches) +
+         ", postings read: " + std::to_string(search_postings_read);
+  }
   s += "\nkeys scanned: " + std::to_string(keys_scanned) +
        ", records read: " + std::to_string(records_read) +
        ", records returned: " + std::to_string(records_returned) + "\n";

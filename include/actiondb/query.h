@@ -14,8 +14,8 @@
 // which also sees the transaction's own writes).
 //
 // Errors (stable codes): kUnknownModel, kInvalidFilter / kInvalidSort / kInvalidCursor naming
-// the model, field, operator and value; kInvalidArgument for bad page sizes, select paths and
-// `search` (full-text search is not available yet); kRecordNotFound (findOne, findFirst,
+// the model, field, operator and value; kInvalidArgument for bad page sizes and select paths;
+// kRecordNotFound (findOne, findFirst,
 // findBy); kNonUniqueData (findBy matching more than one record).
 //
 // Thread-safety: a Query may be used from many threads at once (it holds only the Database).
@@ -55,7 +55,12 @@ struct ListArgs {
 };
 
 struct FindRequest : ListArgs {
-  // Full-text search. Not available yet: a non-empty value fails with kInvalidArgument.
+  // Full-text search over every searchable field (docs/search.md, "Searching records"): terms
+  // are ANDed, `!term` excludes, "quoted phrases" match positions, the last word is
+  // prefix-matched, typos are tolerated, schema synonyms apply. Without `sort`, results are
+  // in relevance order (BM25, ties by id); an explicit `sort` overrides it. "" = no search;
+  // a query with no required term (only stop words, punctuation or exclusions) matches
+  // nothing.
   std::string search;
   // Field paths to return. Empty = the model's default selection (id and every stored,
   // non-password field). "title"; "author" (a belongsTo/hasOne with its default selection);
@@ -103,11 +108,16 @@ struct Connection {
 
 // Plan and counters of one execution.
 struct Explanation {
-  std::string access_path;  // "full scan", "id lookup", "index range", "index union", ...
+  std::string access_path;  // "full scan", "id lookup", "index range", "index union", "search"
   std::string index;        // the index used, "" for none
   std::string range;        // the scanned key range or points, human-readable
   std::string residual;     // the filter evaluated on each record read ("" = none)
   std::string sort;         // "id asc (scan order)", "index order", "in memory: ..."
+  // Search: the terms and their expansions (typos, prefixes, synonyms) with document
+  // frequencies; "" without a search.
+  std::string search;
+  uint64_t search_matches = 0;        // records matching the search (before the filter)
+  uint64_t search_postings_read = 0;  // postings decoded
   uint64_t keys_scanned = 0;
   uint64_t records_read = 0;
   uint64_t records_returned = 0;

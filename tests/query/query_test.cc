@@ -278,7 +278,8 @@ TEST_F(QueryTest, Errors) {
   EXPECT_EQ(code(other), Code::kInvalidCursor);
   FindRequest s;
   s.search = "hello";
-  EXPECT_EQ(code(s), Code::kInvalidArgument);
+  s.after = *page->page_info.end_cursor;  // a cursor from a query without this search
+  EXPECT_EQ(code(s), Code::kInvalidCursor);
   EXPECT_EQ(q_->FindOne("post", 999).status().code(), Code::kRecordNotFound);
   EXPECT_EQ(q_->FindMany("nope").status().code(), Code::kUnknownModel);
 }

@@ -1,0 +1,549 @@
+// The search index: record analysis, posting codecs, the write-side diff, statistics deltas,
+// rebuilds, and the read side (contracts in search_index.h and store_internal.h).
+#include "engine/search_index.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <set>
+
+#include "engine/merge_operators.h"
+#include "engine/store_internal.h"
+
+namespace actiondb::engine {
+
+const search::Analyzer& SearchAnalyzer() {
+  static const search::Analyzer* analyzer = new search::Analyzer();
+  return *analyzer;
+}
+
+bool IsSearchable(const ModelInfo& model, const FieldInfo& field) {
+  if (field.id() == kIdFieldId) return true;
+  if (!field.stored() || field.type() == FieldType::kPassword) return false;
+  if (field.type() == FieldType::kNumber) return model.IsIndexed(field.id());
+  return true;
+}
+
+std::vector<uint16_t> SearchFieldIds(const ModelInfo& model) {
+  std::vector<uint16_t> out;
+  for (const auto& f : model.fields) {
+    if (IsSearchable(model, f)) out.push_back(f.id());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string SearchMetaValue(const ModelInfo& model) {
+  std::string s =
+      search::AnalyzerFingerprint() + " version/" + std::to_string(search::kAnalyzerVersion) + "\n";
+  for (uint16_t fid : SearchFieldIds(model)) s += std::to_string(fid) + ",";
+  return s;
+}
+
+std::string_view SearchMetaAnalyzerPart(std::string_view meta) {
+  return meta.substr(0, meta.find('\n'));
+}
+
+namespace {
+
+std::string FormatSearchNumber(double d) {
+  char buf[40];
+  if (d == std::floor(d) && std::fabs(d) < 1e15) {
+    std::snprintf(buf, sizeof buf, "%.0f", d);
+    return buf;
+  }
+  for (int precision = 15; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
+    if (std::strtod(buf, nullptr) == d) break;
+  }
+  return buf;
+}
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+bool GetVarint(std::string_view* in, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
+    uint8_t b = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    result |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if (!(b & 0x80)) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool GetVarint32(std::string_view* in, uint32_t* v) {
+  uint64_t x;
+  if (!GetVarint(in, &x) || x > 0xFFFFFFFFu) return false;
+  *v = static_cast<uint32_t>(x);
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> SearchTexts(const Value& v) {
+  switch (v.kind()) {
+    case ValueKind::kNull:
+      return {};
+    case ValueKind::kBool:
+      return {v.as_bool() ? "true" : "false"};
+    case ValueKind::kNumber:
+      return {FormatSearchNumber(v.as_number())};
+    case ValueKind::kString:
+    case ValueKind::kJson:
+      return {v.as_string()};
+    case ValueKind::kStringList:
+      return v.as_list();
+    case ValueKind::kDateTime: {
+      std::string iso = FormatDateTime(v.as_datetime());  // 2024-01-05T10:00:00.000Z
+      if (iso.size() >= 19 && iso[10] == 'T') return {iso.substr(0, 10) + " " + iso.substr(11, 8)};
+      return {iso};
+    }
+    case ValueKind::kId:
+      return {std::to_string(v.as_id())};
+  }
+  return {};
+}
+
+std::string EncodePosting(const std::vector<PostingField>& fields) {
+  std::string out;
+  PutVarint(&out, fields.size());
+  for (const auto& f : fields) {
+    PutVarint(&out, f.field_id);
+    PutVarint(&out, f.length);
+    PutVarint(&out, f.positions.size());
+    uint32_t prev = 0;
+    for (uint32_t p : f.positions) {
+      PutVarint(&out, p - prev);
+      prev = p;
+    }
+  }
+  return out;
+}
+
+bool DecodePosting(std::string_view in, std::vector<PostingField>* fields) {
+  fields->clear();
+  uint64_t n;
+  if (!GetVarint(&in, &n) || n > 0xFFFF) return false;
+  fields->resize(n);
+  for (auto& f : *fields) {
+    uint32_t fid, tf;
+    if (!GetVarint32(&in, &fid) || fid > 0xFFFF || !GetVarint32(&in, &f.length) ||
+        !GetVarint32(&in, &tf) || tf > in.size()) {
+      return false;
+    }
+    f.field_id = static_cast<uint16_t>(fid);
+    f.positions.resize(tf);
+    uint32_t pos = 0;
+    for (auto& p : f.positions) {
+      uint32_t d;
+      if (!GetVarint32(&in, &d)) return false;
+      pos += d;
+      p = pos;
+    }
+  }
+  return in.empty();
+}
+
+std::string EncodeDocEntry(const FieldLengths& lengths) {
+  std::string out;
+  PutVarint(&out, lengths.size());
+  for (const auto& [fid, len] : lengths) {
+    PutVarint(&out, fid);
+    PutVarint(&out, len);
+  }
+  return out;
+}
+
+bool DecodeDocEntry(std::string_view in, FieldLengths* lengths) {
+  lengths->clear();
+  uint64_t n;
+  if (!GetVarint(&in, &n) || n > 0xFFFF) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint32_t fid, len;
+    if (!GetVarint32(&in, &fid) || fid > 0xFFFF || !GetVarint32(&in, &len)) return false;
+    lengths->emplace_back(static_cast<uint16_t>(fid), len);
+  }
+  return in.empty();
+}
+
+DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& field_ids) {
+  DocTerms out;
+  const search::Analyzer& analyzer = SearchAnalyzer();
+  std::set<std::string> surfaces;
+  for (uint16_t fid : field_ids) {
+    Value v = fid == kIdFieldId ? Value::Id(record.id()) : record.Get(fid);
+    uint32_t base = 0;  // positions of the next list item start here
+    uint32_t length = 0;
+    std::map<std::string, std::vector<uint32_t>> positions;
+    for (const std::string& text : SearchTexts(v)) {
+      // Every word, so that the length counts stop words too (they keep positions).
+      std::vector<search::AnalyzedWord> words = analyzer.AnalyzeWords(text);
+      uint32_t end = base;
+      for (const auto& t : words) {
+        end = std::max(end, base + t.position + 1);
+        if (t.stop_word || t.term.empty() || t.term.find('\0') != std::string::npos) continue;
+        positions[t.term].push_back(base + t.position);
+        if (!t.surface.empty() && t.surface.find('\0') == std::string::npos) {
+          surfaces.insert(t.surface);
+        }
+      }
+      if (!words.empty()) {
+        length = end;
+        base = end + 1;  // a one-position gap between list items: phrases do not span them
+      }
+    }
+    out.field_lengths.emplace_back(fid, length);
+    for (auto& [term, pos] : positions) {
+      out.terms[term].push_back(PostingField{fid, length, std::move(pos)});
+    }
+  }
+  out.surfaces.assign(surfaces.begin(), surfaces.end());
+  return out;
+}
+
+// ---- statistics deltas ----
+
+void SearchStatsDelta::Add(const std::string& key, int64_t delta) {
+  if (delta == 0) return;
+  deltas_[key] += delta;
+  if (!savepoints_.empty()) journal_.emplace_back(key, delta);
+}
+
+int64_t SearchStatsDelta::Get(const std::string& key) const {
+  auto it = deltas_.find(key);
+  return it == deltas_.end() ? 0 : it->second;
+}
+
+bool SearchStatsDelta::RollbackToSavePoint() {
+  if (savepoints_.empty()) return false;
+  size_t mark = savepoints_.back();
+  savepoints_.pop_back();
+  while (journal_.size() > mark) {
+    deltas_[journal_.back().first] -= journal_.back().second;
+    journal_.pop_back();
+  }
+  if (savepoints_.empty()) journal_.clear();
+  return true;
+}
+
+void SearchStatsDelta::Clear() {
+  deltas_.clear();
+  journal_.clear();
+  savepoints_.clear();
+}
+
+double SearchStats::AverageLength(uint16_t field_id) const {
+  auto it = field_tokens.find(field_id);
+  if (doc_count <= 0 || it == field_tokens.end() || it->second <= 0) return 0;
+  return static_cast<double>(it->second) / static_cast<double>(doc_count);
+}
+
+uint64_t PostingRecordId(std::string_view key) {
+  return key.size() >= 8 ? keys::GetBE64(key.data() + key.size() - 8) : 0;
+}
+
+// ---- the write side ----
+
+Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
+                         uint64_t id, const RecordView* old_record, const RecordView* new_record,
+                         SearchStatsDelta* stats) {
+  const std::string doc_key = keys::SearchDocKey(m.id, id);
+  DocTerms before, after;
+  bool had_doc = false;
+  if (old_record) {
+    // The fields the record was indexed with (the schema may have changed since): the doc
+    // entry says. The record is locked, so nobody else changes its postings meanwhile.
+    std::string entry;
+    rocksdb::Status s = txn->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), doc_key, &entry);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the search entry");
+    if (s.ok()) {
+      FieldLengths lengths;
+      if (!DecodeDocEntry(entry, &lengths)) {
+        return Status(Code::kInvalidStoredData, m.api_identifier + " " + std::to_string(id) +
+                                                    ": malformed search document entry");
+      }
+      std::vector<uint16_t> fids;
+      for (const auto& [fid, len] : lengths) fids.push_back(fid);
+      before = AnalyzeRecord(*old_record, fids);
+      had_doc = true;
+    }
+  }
+  if (new_record) after = AnalyzeRecord(*new_record, SearchFieldIds(m));
+
+  auto* batch = txn->GetWriteBatch();
+  rocksdb::ColumnFamilyHandle* fts = rep->cf(Cf::kFts);
+  // Postings and document frequencies: a merge walk over the two sorted term maps.
+  auto bi = before.terms.begin(), ai = after.terms.begin();
+  while (bi != before.terms.end() || ai != after.terms.end()) {
+    int c = bi == before.terms.end()  ? 1
+            : ai == after.terms.end() ? -1
+                                      : bi->first.compare(ai->first);
+    if (c < 0) {
+      RETURN_IF_ERROR(FromRocks(batch->Delete(fts, keys::SearchPostingKey(m.id, bi->first, id)),
+                                "posting delete"));
+      stats->Add(keys::SearchDfKey(m.id, bi->first), -1);
+      ++bi;
+    } else if (c > 0) {
+      RETURN_IF_ERROR(FromRocks(
+          batch->Put(fts, keys::SearchPostingKey(m.id, ai->first, id), EncodePosting(ai->second)),
+          "posting write"));
+      stats->Add(keys::SearchDfKey(m.id, ai->first), 1);
+      ++ai;
+    } else {
+      if (bi->second != ai->second) {
+        RETURN_IF_ERROR(FromRocks(
+            batch->Put(fts, keys::SearchPostingKey(m.id, ai->first, id), EncodePosting(ai->second)),
+            "posting write"));
+      }
+      ++bi;
+      ++ai;
+    }
+  }
+  // The surface dictionary: documents per unstemmed word.
+  {
+    auto so = before.surfaces.begin(), sn = after.surfaces.begin();
+    while (so != before.surfaces.end() || sn != after.surfaces.end()) {
+      int c = so == before.surfaces.end() ? 1 : sn == after.surfaces.end() ? -1 : so->compare(*sn);
+      if (c < 0) stats->Add(keys::SearchSurfaceKey(m.id, *so++), -1);
+      if (c > 0) stats->Add(keys::SearchSurfaceKey(m.id, *sn++), 1);
+      if (c == 0) ++so, ++sn;
+    }
+  }
+  // Field token totals and the document count.
+  for (const auto& [fid, len] : before.field_lengths) {
+    stats->Add(keys::SearchFieldTokensKey(m.id, fid), -static_cast<int64_t>(len));
+  }
+  for (const auto& [fid, len] : after.field_lengths) {
+    stats->Add(keys::SearchFieldTokensKey(m.id, fid), static_cast<int64_t>(len));
+  }
+  stats->Add(keys::SearchDocCountKey(m.id), (new_record ? 1 : 0) - (had_doc ? 1 : 0));
+  if (new_record) {
+    if (!had_doc || before.field_lengths != after.field_lengths) {
+      RETURN_IF_ERROR(
+          FromRocks(batch->Put(fts, doc_key, EncodeDocEntry(after.field_lengths)), "doc entry"));
+    }
+  } else if (had_doc) {
+    RETURN_IF_ERROR(FromRocks(batch->Delete(fts, doc_key), "doc entry delete"));
+  }
+  return Status::OK();
+}
+
+Status FlushSearchStats(rocksdb::Transaction* txn, Store::Rep* rep, SearchStatsDelta* stats) {
+  auto* batch = txn->GetWriteBatch();
+  for (const auto& [key, delta] : stats->deltas()) {
+    if (delta == 0) continue;
+    RETURN_IF_ERROR(
+        FromRocks(batch->Merge(rep->cf(Cf::kCtr), key, EncodeI64LE(delta)), "search statistics"));
+  }
+  stats->Clear();
+  return Status::OK();
+}
+
+Status DeleteSearchIndex(Store::Rep* rep, uint32_t model_id) {
+  for (const std::string& p :
+       {keys::SearchPostingModelPrefix(model_id), keys::SearchDocPrefix(model_id)}) {
+    RETURN_IF_ERROR(rep->DeleteRange(Cf::kFts, p, keys::PrefixSuccessor(p)));
+  }
+  std::string meta = keys::SearchMetaKey(model_id);
+  RETURN_IF_ERROR(rep->DeleteRange(Cf::kFts, meta, keys::PrefixSuccessor(meta)));
+  std::string stats = keys::SearchStatsPrefix(model_id);
+  return rep->DeleteRange(Cf::kCtr, stats, keys::PrefixSuccessor(stats));
+}
+
+Status RebuildSearchIndex(Store::Rep* rep, const ModelInfo& model, bool wipe) {
+  if (wipe) RETURN_IF_ERROR(DeleteSearchIndex(rep, model.id));
+  const std::vector<uint16_t> want = SearchFieldIds(model);
+  const std::string lower = keys::ModelPrefix(model.id);
+  const std::string upper = keys::PrefixSuccessor(lower);
+  std::string last_key = lower;
+  bool first = true;
+  constexpr size_t kBatch = 500;
+  const std::string what = "rebuilding the search index of " + model.api_identifier;
+  while (true) {
+    std::vector<uint64_t> ids;
+    {
+      rocksdb::ReadOptions ro;
+      rocksdb::Slice ub(upper);
+      ro.iterate_upper_bound = &ub;
+      std::unique_ptr<rocksdb::Iterator> it(rep->db->NewIterator(ro, rep->cf(Cf::kRec)));
+      it->Seek(last_key);
+      if (!first && it->Valid() && it->key().ToString() == last_key) it->Next();
+      for (; it->Valid() && ids.size() < kBatch; it->Next()) {
+        uint32_t mid;
+        uint64_t rid;
+        if (keys::ParseRecordKey({it->key().data(), it->key().size()}, &mid, &rid))
+          ids.push_back(rid);
+        last_key = it->key().ToString();
+      }
+      RETURN_IF_ERROR(FromRocks(it->status(), what));
+    }
+    first = false;
+    if (ids.empty()) break;
+    rocksdb::TransactionOptions to;
+    to.lock_timeout = rep->options.lock_timeout_ms;
+    std::unique_ptr<rocksdb::Transaction> txn(rep->db->BeginTransaction(rep->write_options, to));
+    SearchStatsDelta stats;
+    for (uint64_t id : ids) {
+      std::string v;
+      rocksdb::Status s = txn->GetForUpdate(rocksdb::ReadOptions(), rep->cf(Cf::kRec),
+                                            keys::RecordKey(model.id, id), &v);
+      if (s.IsNotFound()) continue;  // deleted since we listed it
+      RETURN_IF_ERROR(FromRocks(s, what));
+      ASSIGN_OR_RETURN(RecordView rv, RecordView::Parse(std::move(v), id, model.api_identifier));
+      if (!wipe) {
+        // Indexed with the current fields already (by a write since the schema change)?
+        std::string entry;
+        s = txn->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), keys::SearchDocKey(model.id, id),
+                     &entry);
+        if (!s.ok() && !s.IsNotFound()) return FromRocks(s, what);
+        FieldLengths lengths;
+        if (s.ok() && DecodeDocEntry(entry, &lengths)) {
+          std::vector<uint16_t> have;
+          for (const auto& [fid, len] : lengths) have.push_back(fid);
+          if (have == want) continue;
+        }
+      }
+      RETURN_IF_ERROR(IndexSearchChange(txn.get(), rep, model, id, &rv, &rv, &stats));
+    }
+    RETURN_IF_ERROR(FlushSearchStats(txn.get(), rep, &stats));
+    RETURN_IF_ERROR(FromRocks(txn->Commit(), what));
+  }
+  return FromRocks(rep->db->Put(rep->write_options, rep->cf(Cf::kFts),
+                                keys::SearchMetaKey(model.id), SearchMetaValue(model)),
+                   what);
+}
+
+Status EnsureSearchIndex(Store::Rep* rep, const ModelInfo& model) {
+  std::string meta;
+  rocksdb::Status s =
+      rep->db->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), keys::SearchMetaKey(model.id), &meta);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the search index meta");
+  const std::string want = SearchMetaValue(model);
+  if (s.ok() && meta == want) return Status::OK();
+  // A different analyzer (or no index yet): old postings cannot be re-derived, start over.
+  // Only the field set differs: re-index record by record, diffing against what is there.
+  bool wipe = !s.ok() || SearchMetaAnalyzerPart(meta) != SearchMetaAnalyzerPart(want);
+  return RebuildSearchIndex(rep, model, wipe);
+}
+
+// ---- the read side ----
+
+SearchReader::SearchReader(ReadView& view, const ModelInfo& model) : view_(view), model_(model) {}
+
+namespace {
+
+int64_t PendingDelta(const ReadView& view, const std::string& key) {
+  const SearchStatsDelta* p = view.pending_search_stats();
+  return p ? p->Get(key) : 0;
+}
+
+}  // namespace
+
+Result<SearchStats> SearchReader::ReadStats() {
+  SearchStats st;
+  const std::string n_key = keys::SearchDocCountKey(model_.id);
+  ASSIGN_OR_RETURN(std::optional<std::string> n, view_.GetRaw(Cf::kCtr, n_key));
+  st.doc_count = (n ? DecodeI64LE(*n) : 0) + PendingDelta(view_, n_key);
+  for (uint16_t fid : SearchFieldIds(model_)) {
+    const std::string key = keys::SearchFieldTokensKey(model_.id, fid);
+    ASSIGN_OR_RETURN(std::optional<std::string> v, view_.GetRaw(Cf::kCtr, key));
+    st.field_tokens[fid] = (v ? DecodeI64LE(*v) : 0) + PendingDelta(view_, key);
+  }
+  return st;
+}
+
+Result<int64_t> SearchReader::DocFreq(std::string_view term) {
+  const std::string key = keys::SearchDfKey(model_.id, term);
+  ASSIGN_OR_RETURN(std::optional<std::string> v, view_.GetRaw(Cf::kCtr, key));
+  return (v ? DecodeI64LE(*v) : 0) + PendingDelta(view_, key);
+}
+
+std::unique_ptr<KvIterator> SearchReader::NewPostingIterator(std::string_view term) {
+  std::string p = keys::SearchPostingPrefix(model_.id, term);
+  std::string upper = keys::PrefixSuccessor(p);
+  return view_.NewIterator(Cf::kFts, std::move(p), std::move(upper));
+}
+
+// The dictionary: the 'F' m 'T' keys of `ctr` with a positive count, merged with the
+// transaction's pending deltas (a term first written by this transaction is in the dictionary
+// for its own reads).
+class DictionaryCursor : public search::TermCursor {
+ public:
+  DictionaryCursor(SearchReader* reader, std::string prefix)
+      : reader_(reader), prefix_(std::move(prefix)) {
+    it_ = reader->view_.NewIterator(Cf::kCtr, prefix_, keys::PrefixSuccessor(prefix_));
+    pending_ = reader->view_.pending_search_stats();
+    if (pending_) {
+      pend_ = pending_->deltas().lower_bound(keys::PrefixSuccessor(prefix_));
+      pit_ = pend_;
+    }
+  }
+  void Seek(std::string_view target) override {
+    std::string k = prefix_ + std::string(target);
+    it_->Seek(k);
+    if (pending_) pit_ = pending_->deltas().lower_bound(k);
+    Settle();
+  }
+  bool Valid() const override { return valid_; }
+  std::string_view term() const override { return term_; }
+  void Next() override {
+    if (at_disk_) it_->Next();
+    if (at_pending_) ++pit_;
+    Settle();
+  }
+
+ private:
+  bool PendingValid() const { return pending_ && pit_ != pend_; }
+  void Settle() {
+    valid_ = false;
+    while (true) {
+      bool a = it_->Valid(), b = PendingValid();
+      if (!a && !b) break;
+      int c = !a ? 1 : !b ? -1 : it_->key().compare(pit_->first);
+      at_disk_ = c <= 0;
+      at_pending_ = c >= 0;
+      int64_t total = 0;
+      if (at_disk_) total += DecodeI64LE(it_->value());
+      if (at_pending_) total += pit_->second;
+      if (total > 0) {
+        std::string_view key = at_disk_ ? it_->key() : std::string_view(pit_->first);
+        term_.assign(key.substr(prefix_.size()));
+        valid_ = true;
+        return;
+      }
+      if (at_disk_) it_->Next();
+      if (at_pending_) ++pit_;
+    }
+    if (!it_->status().ok() && reader_->status_.ok()) reader_->status_ = it_->status();
+  }
+
+  SearchReader* reader_;
+  std::string prefix_;
+  std::unique_ptr<KvIterator> it_;
+  const SearchStatsDelta* pending_ = nullptr;
+  std::map<std::string, int64_t>::const_iterator pit_, pend_;
+  bool at_disk_ = false, at_pending_ = false, valid_ = false;
+  std::string term_;
+};
+
+std::unique_ptr<search::TermCursor> SearchReader::NewDictionaryCursor() {
+  return std::make_unique<DictionaryCursor>(this, keys::SearchDfPrefix(model_.id));
+}
+
+std::unique_ptr<search::TermCursor> SearchReader::NewSurfaceCursor() {
+  return std::make_unique<DictionaryCursor>(this, keys::SearchSurfacePrefix(model_.id));
+}
+
+}  // namespace actiondb::engine

@@ -1,0 +1,371 @@
+// Search stage (contract in search.h): parse, expand each term over the term dictionary, score
+// term-at-a-time with BM25 over sequential posting scans (or seeks into a posting list when
+// the candidates are few), intersect, check phrases and exclusions.
+#include "query/search.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "engine/key_format.h"
+#include "engine/search/bm25.h"
+#include "engine/search/query_parser.h"
+#include "engine/search_index.h"
+
+namespace actiondb::query {
+
+using engine::KvIterator;
+using engine::ModelInfo;
+using engine::PostingField;
+using engine::SearchReader;
+
+double SearchFieldWeight(double average_length, double longest_average_length) {
+  if (longest_average_length <= 0) return 1.0;
+  return 1.0 + 2.0 * std::clamp(1.0 - average_length / longest_average_length, 0.0, 1.0);
+}
+
+namespace {
+
+// When a posting list is this many times longer than the candidate set, seek to each
+// candidate instead of scanning the list.
+constexpr uint64_t kSeekRatio = 16;
+
+struct Expansion {
+  std::string term;
+  double weight = 1;
+  int64_t df = 0;
+  std::string how;  // "exact", "1 edit", "prefix", "synonym", ...
+};
+
+struct Group {
+  std::string label;
+  std::vector<Expansion> expansions;
+  int64_t total_df = 0;
+};
+
+class Searcher {
+ public:
+  Searcher(ExecContext& ctx, const ModelInfo& model) : ctx_(ctx), reader_(ctx.view, model) {}
+
+  Status Init() {
+    ASSIGN_OR_RETURN(stats_, reader_.ReadStats());
+    doc_count_ = static_cast<uint64_t>(std::max<int64_t>(0, stats_.doc_count));
+    double longest = 0;
+    for (const auto& [fid, total] : stats_.field_tokens) {
+      longest = std::max(longest, stats_.AverageLength(fid));
+    }
+    for (const auto& [fid, total] : stats_.field_tokens) {
+      double avg = stats_.AverageLength(fid);
+      fields_[fid] = {SearchFieldWeight(avg, longest), avg};
+    }
+    return Status::OK();
+  }
+
+  // BM25 of one posting, unweighted by expansion.
+  double Score(const std::vector<PostingField>& fields, int64_t df) const {
+    double idf = search::Bm25Idf(doc_count_, static_cast<uint64_t>(std::max<int64_t>(0, df)));
+    std::vector<search::FieldTermStats> fs;
+    fs.reserve(fields.size());
+    for (const auto& f : fields) {
+      auto it = fields_.find(f.field_id);
+      double weight = it == fields_.end() ? 1.0 : it->second.first;
+      double avg = it == fields_.end() ? 0.0 : it->second.second;
+      fs.push_back(
+          {weight, static_cast<double>(f.positions.size()), static_cast<double>(f.length), avg});
+    }
+    return search::Bm25WeightedScore(idf, fs);
+  }
+
+  // Calls fn(id, fields) for each posting of `term`, restricted to the sorted `only` ids when
+  // given (seeking to each when the list is much longer than `only`).
+  template <typename Fn>
+  Status ForEachPosting(const std::string& term, int64_t df, const std::vector<uint64_t>* only,
+                        Fn fn) {
+    auto it = reader_.NewPostingIterator(term);
+    std::vector<PostingField> fields;
+    auto visit = [&]() -> Status {
+      ++outcome_.postings_read;
+      if (!engine::DecodePosting(it->value(), &fields)) {
+        return Status(Code::kInvalidStoredData,
+                      reader_.model().api_identifier + ": malformed posting for \"" + term + "\"");
+      }
+      fn(engine::PostingRecordId(it->key()), fields);
+      return Status::OK();
+    };
+    Status st;
+    if (only && static_cast<uint64_t>(std::max<int64_t>(df, 0)) > only->size() * kSeekRatio) {
+      const std::string prefix = engine::keys::SearchPostingPrefix(reader_.model().id, term);
+      for (uint64_t id : *only) {
+        std::string key = prefix;
+        engine::keys::PutBE64(&key, id);
+        it->Seek(key);
+        if (!it->Valid() || it->key() != key) continue;
+        st = visit();
+        if (!st.ok()) break;
+      }
+    } else {
+      size_t next = 0;
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        uint64_t id = engine::PostingRecordId(it->key());
+        if (only) {
+          while (next < only->size() && (*only)[next] < id) ++next;
+          if (next == only->size()) break;
+          if ((*only)[next] != id) continue;
+        }
+        st = visit();
+        if (!st.ok()) break;
+      }
+    }
+    ctx_.keys_scanned += it->keys_scanned();
+    RETURN_IF_ERROR(st);
+    return it->status();
+  }
+
+  Result<Group> Expand(const search::QueryTerm& qt, const std::vector<SynonymSet>& synonyms) {
+    std::map<std::string, std::pair<double, std::string>> best;
+    auto add = [&](const std::string& term, double weight, std::string how) {
+      auto [it, inserted] = best.try_emplace(term, weight, how);
+      if (!inserted && weight > it->second.first) it->second = {weight, std::move(how)};
+    };
+    add(qt.term, 1.0, "exact");
+    auto cursor = reader_.NewDictionaryCursor();
+    if (qt.max_edits > 0) {
+      for (const auto& m :
+           search::FuzzyExpand(*cursor, qt.term, qt.max_edits, false, kMaxExpansions)) {
+        add(m.term, search::ExpansionWeight(m.distance, false),
+            m.distance == 0 ? "exact" : std::to_string(m.distance) + " edit");
+      }
+    }
+    if (qt.prefix) {
+      for (const auto& m :
+           search::FuzzyExpand(*cursor, qt.text, qt.max_edits, true, kMaxExpansions)) {
+        add(m.term, search::ExpansionWeight(m.distance, m.prefix_match),
+            m.prefix_match ? "prefix" + (m.distance ? "+" + std::to_string(m.distance) + " edit"
+                                                    : std::string())
+                           : (m.distance == 0 ? "exact" : std::to_string(m.distance) + " edit"));
+      }
+    }
+    // The same over the surface dictionary (what users type), mapped to stems: catches typos
+    // and prefixes where the stemmer treats the typed word and the real one differently
+    // ("hpuse" vs "house" -> "hous", "runni" -> "running" -> "run").
+    const search::Analyzer& analyzer = engine::SearchAnalyzer();
+    auto surfaces = reader_.NewSurfaceCursor();
+    if (qt.max_edits > 0) {
+      for (const auto& m :
+           search::FuzzyExpand(*surfaces, qt.text, qt.max_edits, false, kMaxExpansions)) {
+        add(analyzer.Stem(m.term), search::ExpansionWeight(m.distance, false),
+            m.distance == 0 ? "exact" : std::to_string(m.distance) + " edit");
+      }
+    }
+    if (qt.prefix) {
+      for (const auto& m :
+           search::FuzzyExpand(*surfaces, qt.text, qt.max_edits, true, kMaxExpansions)) {
+        add(analyzer.Stem(m.term), search::ExpansionWeight(m.distance, m.prefix_match),
+            m.prefix_match ? "prefix" + (m.distance ? "+" + std::to_string(m.distance) + " edit"
+                                                    : std::string())
+                           : (m.distance == 0 ? "exact" : std::to_string(m.distance) + " edit"));
+      }
+    }
+    RETURN_IF_ERROR(reader_.status());
+    // Synonyms, both ways: any set with a word of the same stem contributes its other words.
+    for (const auto& set : synonyms) {
+      std::vector<std::string> stems;
+      bool hit = false;
+      for (const auto& w : set.words) {
+        auto tokens = analyzer.Analyze(w);
+        if (tokens.size() != 1) continue;  // multi-word synonyms are not supported
+        hit = hit || tokens[0].term == qt.term;
+        stems.push_back(tokens[0].term);
+      }
+      if (!hit) continue;
+      for (const auto& s : stems) {
+        if (s != qt.term) add(s, kSynonymWeight, "synonym");
+      }
+    }
+    Group g;
+    g.label = qt.text;
+    for (auto& [term, wh] : best) {
+      ASSIGN_OR_RETURN(int64_t df, reader_.DocFreq(term));
+      if (df <= 0) continue;
+      g.expansions.push_back({term, wh.first, df, wh.second});
+      g.total_df += df;
+    }
+    return g;
+  }
+
+  // Phrase matching for `ids` (sorted): id -> summed BM25 of the phrase terms for the records
+  // that contain the phrase.
+  Result<std::unordered_map<uint64_t, double>> MatchPhrase(const search::QueryPhrase& phrase,
+                                                           const std::vector<uint64_t>* ids) {
+    std::unordered_map<uint64_t, double> out;
+    size_t n = phrase.tokens.size();
+    std::vector<int64_t> dfs(n);
+    for (size_t i = 0; i < n; ++i) {
+      ASSIGN_OR_RETURN(dfs[i], reader_.DocFreq(phrase.tokens[i].term));
+      if (dfs[i] <= 0) return out;
+    }
+    // Candidates: the given ids, or the records of the rarest token.
+    std::vector<uint64_t> cands;
+    if (ids) {
+      cands = *ids;
+    } else {
+      size_t rare = std::min_element(dfs.begin(), dfs.end()) - dfs.begin();
+      RETURN_IF_ERROR(ForEachPosting(phrase.tokens[rare].term, dfs[rare], nullptr,
+                                     [&](uint64_t id, const auto&) { cands.push_back(id); }));
+    }
+    // Per token, the postings of the candidates.
+    std::vector<std::unordered_map<uint64_t, std::vector<PostingField>>> per(n);
+    for (size_t i = 0; i < n && !cands.empty(); ++i) {
+      RETURN_IF_ERROR(
+          ForEachPosting(phrase.tokens[i].term, dfs[i], &cands,
+                         [&](uint64_t id, const std::vector<PostingField>& f) { per[i][id] = f; }));
+      std::vector<uint64_t> kept;
+      for (uint64_t id : cands) {
+        if (per[i].count(id)) kept.push_back(id);
+      }
+      cands.swap(kept);
+    }
+    for (uint64_t id : cands) {
+      bool found = false;
+      for (const auto& f0 : per[0][id]) {
+        for (uint32_t p0 : f0.positions) {
+          bool all = true;
+          for (size_t i = 1; i < n && all; ++i) {
+            uint32_t want = p0 + phrase.tokens[i].position - phrase.tokens[0].position;
+            bool in_field = false;
+            for (const auto& fi : per[i][id]) {
+              if (fi.field_id != f0.field_id) continue;
+              in_field = std::binary_search(fi.positions.begin(), fi.positions.end(), want);
+            }
+            all = in_field;
+          }
+          if (all) {
+            found = true;
+            break;
+          }
+        }
+        if (found) break;
+      }
+      if (!found) continue;
+      double score = 0;
+      for (size_t i = 0; i < n; ++i) score += Score(per[i][id], dfs[i]);
+      out[id] = score;
+    }
+    return out;
+  }
+
+  Result<SearchOutcome> Run(std::string_view text) {
+    RETURN_IF_ERROR(Init());
+    search::SearchQuery q = search::ParseSearchQuery(text, engine::SearchAnalyzer());
+    std::string& d = outcome_.description;
+    if (q.empty()) {
+      d = "no required term: matches nothing";
+      return std::move(outcome_);
+    }
+    const std::vector<SynonymSet>& synonyms = ctx_.view.catalog().synonyms;
+    std::vector<Group> groups;
+    for (const auto& qt : q.terms) {
+      ASSIGN_OR_RETURN(Group g, Expand(qt, synonyms));
+      d += (d.empty() ? "" : "; ") + g.label + " ->";
+      for (const auto& e : g.expansions) {
+        d += " " + e.term + "(" + e.how + ", df " + std::to_string(e.df) + ")";
+      }
+      if (g.expansions.empty()) d += " nothing";
+      groups.push_back(std::move(g));
+    }
+    d += "; documents " + std::to_string(doc_count_);
+    for (const auto& g : groups) {
+      if (g.expansions.empty()) return std::move(outcome_);  // a required term matches nothing
+    }
+    std::stable_sort(groups.begin(), groups.end(),
+                     [](const Group& a, const Group& b) { return a.total_df < b.total_df; });
+
+    // Term at a time: the rarest term makes the candidates, the others narrow them.
+    std::unordered_map<uint64_t, double> scores;
+    bool have_candidates = false;
+    std::vector<uint64_t> ids;
+    auto sorted_ids = [&]() {
+      ids.clear();
+      for (const auto& [id, s] : scores) ids.push_back(id);
+      std::sort(ids.begin(), ids.end());
+    };
+    for (const auto& g : groups) {
+      std::unordered_map<uint64_t, double> best;  // per record, its best expansion
+      for (const auto& e : g.expansions) {
+        RETURN_IF_ERROR(ForEachPosting(e.term, e.df, have_candidates ? &ids : nullptr,
+                                       [&](uint64_t id, const std::vector<PostingField>& f) {
+                                         double s = e.weight * Score(f, e.df);
+                                         auto [it, inserted] = best.try_emplace(id, s);
+                                         if (!inserted && s > it->second) it->second = s;
+                                       }));
+      }
+      if (!have_candidates) {
+        scores = std::move(best);
+        have_candidates = true;
+      } else {
+        std::unordered_map<uint64_t, double> next;
+        for (const auto& [id, s] : scores) {
+          auto it = best.find(id);
+          if (it != best.end()) next.emplace(id, s + it->second);
+        }
+        scores.swap(next);
+      }
+      sorted_ids();
+      if (scores.empty()) return std::move(outcome_);
+    }
+    for (const auto& phrase : q.phrases) {
+      if (phrase.tokens.empty()) continue;
+      ASSIGN_OR_RETURN(auto matched, MatchPhrase(phrase, have_candidates ? &ids : nullptr));
+      if (!have_candidates) {
+        scores = std::move(matched);
+        have_candidates = true;
+      } else {
+        std::unordered_map<uint64_t, double> next;
+        for (const auto& [id, s] : scores) {
+          auto it = matched.find(id);
+          if (it != matched.end()) next.emplace(id, s + it->second);
+        }
+        scores.swap(next);
+      }
+      sorted_ids();
+      if (scores.empty()) return std::move(outcome_);
+    }
+    // Exclusions.
+    for (const auto& term : q.excluded) {
+      ASSIGN_OR_RETURN(int64_t df, reader_.DocFreq(term));
+      if (df <= 0) continue;
+      RETURN_IF_ERROR(
+          ForEachPosting(term, df, &ids, [&](uint64_t id, const auto&) { scores.erase(id); }));
+      sorted_ids();
+      d += "; excluded " + term;
+    }
+    for (const auto& phrase : q.excluded_phrases) {
+      if (phrase.tokens.empty() || ids.empty()) continue;
+      ASSIGN_OR_RETURN(auto matched, MatchPhrase(phrase, &ids));
+      for (const auto& [id, s] : matched) scores.erase(id);
+      sorted_ids();
+    }
+    outcome_.hits.reserve(scores.size());
+    for (const auto& [id, s] : scores) outcome_.hits.push_back({s, id});
+    d += "; matches " + std::to_string(outcome_.hits.size()) + ", postings read " +
+         std::to_string(outcome_.postings_read);
+    return std::move(outcome_);
+  }
+
+ private:
+  ExecContext& ctx_;
+  SearchReader reader_;
+  engine::SearchStats stats_;
+  uint64_t doc_count_ = 0;
+  std::unordered_map<uint16_t, std::pair<double, double>> fields_;  // weight, average length
+  SearchOutcome outcome_;
+};
+
+}  // namespace
+
+Result<SearchOutcome> RunSearch(ExecContext& ctx, const ModelInfo& model, std::string_view text) {
+  Searcher s(ctx, model);
+  return s.Run(text);
+}
+
+}  // namespace actiondb::query

@@ -1,0 +1,484 @@
+// Full-text search end to end: the index kept by every write path (checked by Store::Check),
+// relevance order on a fixed corpus, typos at the length thresholds, prefixes, synonyms,
+// exclusions, phrases, Unicode, search with filter + sort + pagination both ways, explain,
+// transactions and schema changes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "actiondb/internal_api.h"
+#include "actiondb/query.h"
+#include "engine/key_format.h"
+#include "engine/search_index.h"
+#include "engine/store.h"
+#include "engine/store_internal.h"
+#include "tests/test_util.h"
+
+namespace actiondb {
+namespace {
+
+using ::actiondb::testing::TempDir;
+using ::actiondb::testing::TestOptions;
+using V = std::vector<uint64_t>;
+
+constexpr const char* kSchema = R"({
+  "models": {
+    "doc": {
+      "plural": "docs",
+      "fields": {
+        "title": {"type": "string"},
+        "body": {"type": "richText"},
+        "views": {"type": "number"},
+        "likes": {"type": "number", "index": false},
+        "secret": {"type": "password"},
+        "tags": {"type": "enum", "options": ["red", "green", "blue"], "multi": true},
+        "published": {"type": "boolean"},
+        "meta": {"type": "json"}
+      }
+    }
+  },
+  "synonyms": [["photo", "picture", "image"], ["car", "automobile"]]
+})";
+
+class SearchTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void Open() {
+    auto db = Database::Open(dir_.path(), TestOptions());
+    ASSERT_OK(db);
+    db_ = std::move(db).value();
+    auto schema = ParseSchemaJson(kSchema);
+    ASSERT_OK(schema);
+    ASSERT_OK(db_->ApplySchema(*schema));
+    q_ = std::make_unique<Query>(*db_);
+  }
+  void Reopen() {
+    q_.reset();
+    db_.reset();
+    Open();
+  }
+  uint64_t Doc(const std::string& title, const std::string& body = "", double views = 0) {
+    FieldValues v = {{"title", Value::String(title)}, {"views", Value::Number(views)}};
+    if (!body.empty()) v.emplace_back("body", Value::String(body));
+    auto r = db_->Create("doc", v);
+    EXPECT_OK(r);
+    return r.ok() ? r->id : 0;
+  }
+  V Search(const std::string& text, const std::string& filter = "", const std::string& sort = "") {
+    FindRequest r;
+    r.search = text;
+    r.filter = filter;
+    r.sort = sort;
+    auto c = q_->FindMany("doc", r);
+    EXPECT_OK(c);
+    V out;
+    if (c.ok()) {
+      for (const auto& e : c->edges) out.push_back(e.node.record.id);
+    }
+    return out;
+  }
+  // Sorted ids: for assertions that do not care about order.
+  V Set(const std::string& text) {
+    V v = Search(text);
+    std::sort(v.begin(), v.end());
+    return v;
+  }
+  void ExpectClean() {
+    auto rep = db_->Check();
+    ASSERT_OK(rep);
+    std::string all;
+    for (const auto& d : rep->discrepancies) all += d + "\n";
+    EXPECT_TRUE(rep->discrepancies.empty()) << all;
+  }
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<Query> q_;
+};
+
+TEST_F(SearchTest, RelevanceOrderOnAFixedCorpus) {
+  uint64_t a = Doc("Rust programming",
+                   "A long text about systems and memory safety, with many "
+                   "other words that make this body long enough to matter.");
+  uint64_t b = Doc("Cooking pasta",
+                   "Boil water. Rust is not an ingredient, but rust on a pan "
+                   "is bad. Clean the rust off.");
+  uint64_t c = Doc("Gardening", "Tomatoes and basil. Nothing about metal here at all.");
+  uint64_t d = Doc("Rust", "Rust rust rust.");
+  uint64_t e = Doc("Programming in Go", "Go is a language; rust is another one.");
+  // Short title hits outrank body hits; more occurrences rank higher; ties by id.
+  EXPECT_EQ(Search("rust"), (V{d, a, b, e}));
+  EXPECT_EQ(Search("programming"), (V{a, e}));
+  EXPECT_EQ(Search("rust programming"), (V{a, e}));  // AND
+  EXPECT_EQ(Search("basil"), (V{c}));
+  EXPECT_EQ(Search("zebra"), V{});
+  // Same score: ties broken by id.
+  uint64_t f = Doc("Twin");
+  uint64_t g = Doc("Twin");
+  EXPECT_EQ(Search("twin"), (V{f, g}));
+  ExpectClean();
+}
+
+TEST_F(SearchTest, EverySearchableFieldTypeButPasswordsAndUnindexedNumbers) {
+  auto r = db_->Create("doc", {{"title", Value::String("plain")},
+                               {"views", Value::Number(1234)},
+                               {"likes", Value::Number(777)},
+                               {"secret", Value::String("hunter2")},
+                               {"tags", Value::StringList({"red", "blue"})},
+                               {"published", Value::Bool(true)},
+                               {"meta", Value::Json(R"({"color":"magenta"})")},
+                               {"createdAt", Value::DateTime(1704448800000)}});  // 2024-01-05 10:00
+  ASSERT_OK(r);
+  uint64_t id = r->id;
+  EXPECT_EQ(Search("1234"), V{id});
+  EXPECT_EQ(Search("777"), V{});      // an unindexed number (lock-free _atomics) is not searched
+  EXPECT_EQ(Search("hunter2"), V{});  // passwords never
+  EXPECT_EQ(Search("blue"), V{id});
+  EXPECT_EQ(Search("true"), V{id});
+  EXPECT_EQ(Search("magenta"), V{id});
+  EXPECT_EQ(Search("created"), V{id});  // record state
+  EXPECT_EQ(Search("\"2024-01-05\""), V{id});
+  EXPECT_EQ(Search(std::to_string(id)), V{id});
+  ExpectClean();
+}
+
+TEST_F(SearchTest, TyposAtTheLengthThresholds) {
+  uint64_t cat = Doc("cats");               // 4 letters: no typo allowed
+  uint64_t house = Doc("house");            // 5: one edit
+  uint64_t elephant = Doc("elephant");      // 8: one edit
+  uint64_t mountains = Doc("mountaineer");  // 11: two edits
+  uint64_t forgotten = Doc("forgotten");    // 9: two edits
+  EXPECT_EQ(Search("cats "), V{cat});
+  EXPECT_EQ(Search("cabs "), V{});                // substitution at 4: none
+  EXPECT_EQ(Search("hose "), V{});                // 4 typed letters: none
+  EXPECT_EQ(Search("houses "), V{house});         // stem
+  EXPECT_EQ(Search("hpuse "), V{house});          // substitution at 5
+  EXPECT_EQ(Search("housse "), V{house});         // insertion
+  EXPECT_EQ(Search("huose "), V{house});          // transposition
+  EXPECT_EQ(Search("hpusr "), V{});               // two edits at 5: none
+  EXPECT_EQ(Search("elepant "), V{elephant});     // deletion at 7
+  EXPECT_EQ(Search("elephnat "), V{elephant});    // transposition at 8
+  EXPECT_EQ(Search("eleqhnat "), V{});            // two edits at 8: none
+  EXPECT_EQ(Search("forgoten "), V{forgotten});   // deletion at 8 -> one edit
+  EXPECT_EQ(Search("frogotetn "), V{forgotten});  // two transpositions at 9
+  EXPECT_EQ(Search("muontaineer "), V{mountains});
+  // Exact beats typo'd: "house" exact ranks above "horse" one edit away.
+  uint64_t horse = Doc("horse");
+  EXPECT_EQ(Search("horse "), (V{horse, house}));
+  ExpectClean();
+}
+
+TEST_F(SearchTest, PrefixOfTheLastWord) {
+  uint64_t a = Doc("autocomplete widgets");
+  uint64_t b = Doc("automobile parts");
+  uint64_t c = Doc("autograph");
+  EXPECT_EQ(Search("autocom"), V{a});
+  EXPECT_EQ(Set("auto"), (V{a, b, c}));
+  EXPECT_EQ(Search("auto "), V{});  // a finished word is not a prefix
+  EXPECT_EQ(Search("widgets auto"), V{a});
+  // An exact word outranks its prefix extensions.
+  uint64_t d = Doc("auto");
+  EXPECT_EQ(Search("auto").front(), d);
+}
+
+TEST_F(SearchTest, SynonymsBothWays) {
+  uint64_t a = Doc("A photo of the sea");
+  uint64_t b = Doc("Picture gallery");
+  uint64_t c = Doc("Image processing");
+  uint64_t d = Doc("An automobile");
+  EXPECT_EQ(Set("photo "), (V{a, b, c}));
+  EXPECT_EQ(Set("picture "), (V{a, b, c}));
+  EXPECT_EQ(Set("images "), (V{a, b, c}));  // stems compare
+  EXPECT_EQ(Search("car "), V{d});
+  EXPECT_EQ(Search("automobile "), V{d});
+  // The typed word ranks above its synonyms.
+  EXPECT_EQ(Search("picture ").front(), b);
+}
+
+TEST_F(SearchTest, ExclusionPhrasesAndEmptyQueries) {
+  uint64_t a = Doc("bank of america", "money");
+  uint64_t b = Doc("america bank", "money");
+  uint64_t c = Doc("river bank", "water");
+  EXPECT_EQ(Search("\"bank of america\""), V{a});
+  EXPECT_EQ(Search("\"bank america\""), V{});  // the stop word keeps its position
+  EXPECT_EQ(Set("bank !water"), (V{a, b}));
+  EXPECT_EQ(Set("bank !\"america bank\""), (V{a, c}));
+  EXPECT_EQ(Set("money \"america\""), (V{a, b}));
+  // "" is no search at all; text with no required term matches nothing.
+  EXPECT_EQ(Set(""), (V{a, b, c}));
+  EXPECT_EQ(Search("the of"), V{});
+  EXPECT_EQ(Search("!bank"), V{});
+  EXPECT_EQ(Search("  ,;  "), V{});
+}
+
+TEST_F(SearchTest, Unicode) {
+  uint64_t a = Doc("Café Crème");
+  uint64_t b = Doc("Straße");
+  uint64_t c = Doc("Москва столица");
+  uint64_t d = Doc("東京タワーに行きました");
+  uint64_t e = Doc("😀 emoji only 😀");
+  EXPECT_EQ(Search("cafe "), V{a});
+  EXPECT_EQ(Search("CRÈME "), V{a});
+  EXPECT_EQ(Search("strasse "), V{b});
+  EXPECT_EQ(Search("москва "), V{c});
+  EXPECT_EQ(Search("Москв"), V{c});  // prefix in Cyrillic
+  EXPECT_EQ(Search("東京"), V{d});
+  EXPECT_EQ(Search("😀"), V{});
+  EXPECT_EQ(Search("emoji"), V{e});
+  ExpectClean();
+}
+
+TEST_F(SearchTest, FilterSortAndPaginationBothWays) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 23; ++i) {
+    // Relevance varies with the number of "alpha" words.
+    std::string body;
+    for (int j = 0; j <= i % 5; ++j) body += "alpha ";
+    ids.push_back(Doc("item " + std::to_string(i), body + "filler text here", i));
+  }
+  Doc("unrelated", "beta", 100);
+  V all = Search("alpha");
+  ASSERT_EQ(all.size(), 23u);
+  // Filter intersects.
+  V filtered = Search("alpha", R"({"views": {"greaterThanOrEqual": 10}})");
+  V expect;
+  for (uint64_t id : all) {
+    if (id >= ids[10]) expect.push_back(id);
+  }
+  EXPECT_EQ(filtered, expect);
+  // An explicit sort overrides relevance.
+  V by_views = Search("alpha", "", R"({"views": "Descending"})");
+  V want(ids.rbegin(), ids.rend());
+  EXPECT_EQ(by_views, want);
+
+  // Forward pages of 5 in relevance order reproduce the full ranking.
+  FindRequest r;
+  r.search = "alpha";
+  r.first = 5;
+  V paged;
+  std::vector<Connection> pages;
+  while (true) {
+    auto c = q_->FindMany("doc", r);
+    ASSERT_OK(c);
+    for (const auto& e : c->edges) paged.push_back(e.node.record.id);
+    pages.push_back(*c);
+    if (!c->page_info.has_next_page) break;
+    auto next = NextPage(r, *c);
+    ASSERT_OK(next);
+    r = *next;
+  }
+  EXPECT_EQ(paged, all);
+  EXPECT_EQ(pages.size(), 5u);
+  EXPECT_FALSE(pages.front().page_info.has_previous_page);
+  EXPECT_TRUE(pages.back().page_info.has_previous_page);
+  // Backwards from the last page.
+  V back;
+  FindRequest br = r;
+  Connection cur = pages.back();
+  for (auto it = cur.edges.rbegin(); it != cur.edges.rend(); ++it)
+    back.push_back(it->node.record.id);
+  while (cur.page_info.has_previous_page) {
+    auto prev = PreviousPage(br, cur);
+    ASSERT_OK(prev);
+    br = *prev;
+    auto c = q_->FindMany("doc", br);
+    ASSERT_OK(c);
+    for (auto it = c->edges.rbegin(); it != c->edges.rend(); ++it)
+      back.push_back(it->node.record.id);
+    cur = *c;
+  }
+  std::reverse(back.begin(), back.end());
+  EXPECT_EQ(back, all);
+  // Filtered + paginated.
+  FindRequest fr;
+  fr.search = "alpha";
+  fr.filter = R"({"views": {"greaterThanOrEqual": 10}})";
+  fr.first = 4;
+  V fpaged;
+  while (true) {
+    auto c = q_->FindMany("doc", fr);
+    ASSERT_OK(c);
+    for (const auto& e : c->edges) fpaged.push_back(e.node.record.id);
+    if (!c->page_info.has_next_page) break;
+    fr = *NextPage(fr, *c);
+  }
+  EXPECT_EQ(fpaged, filtered);
+  // A cursor belongs to its search.
+  FindRequest other;
+  other.search = "beta";
+  other.after = pages[0].page_info.end_cursor.value();
+  auto bad = q_->FindMany("doc", other);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), Code::kInvalidCursor);
+  // findFirst follows relevance.
+  FindRequest first;
+  first.search = "alpha";
+  auto n = q_->FindFirst("doc", first);
+  ASSERT_OK(n);
+  EXPECT_EQ(n->record.id, all.front());
+  first.search = "nothingmatches";
+  auto none = q_->MaybeFindFirst("doc", first);
+  ASSERT_OK(none);
+  EXPECT_FALSE(none->has_value());
+}
+
+TEST_F(SearchTest, ExplainShowsTheSearchPath) {
+  Doc("search engines", "ranking");
+  Doc("serach typo", "");
+  FindRequest r;
+  r.search = "serach";
+  auto e = q_->Explain("doc", r);
+  ASSERT_OK(e);
+  EXPECT_EQ(e->access_path, "search");
+  EXPECT_NE(e->search.find("search(1 edit"), std::string::npos) << e->search;
+  EXPECT_EQ(e->search_matches, 2u);
+  EXPECT_GE(e->search_postings_read, 2u);
+  EXPECT_NE(e->ToString().find("search matches: 2"), std::string::npos);
+  r.sort = R"({"id": "Descending"})";
+  e = q_->Explain("doc", r);
+  ASSERT_OK(e);
+  EXPECT_EQ(e->access_path.rfind("search + ", 0), 0u) << e->access_path;
+}
+
+TEST_F(SearchTest, IndexFollowsEveryWritePath) {
+  InternalApi api(*db_);
+  auto docs = api.model("doc");
+  auto in = [](FieldValues v) {
+    WriteInput w;
+    w.values = std::move(v);
+    return w;
+  };
+  auto a = docs.Create(in({{"title", Value::String("first words")}, {"views", Value::Number(5)}}));
+  ASSERT_OK(a);
+  auto bulk = docs.BulkCreate(
+      {in({{"title", Value::String("bulk one")}}), in({{"title", Value::String("bulk two")}})});
+  ASSERT_OK(bulk);
+  EXPECT_EQ(Search("bulk").size(), 2u);
+  ExpectClean();
+  // Update moves postings.
+  ASSERT_OK(docs.Update(a->id, in({{"title", Value::String("second phrase")}})));
+  EXPECT_EQ(Search("first"), V{});
+  EXPECT_EQ(Search("second"), V{a->id});
+  ExpectClean();
+  // Atomics on an indexed number keep its postings; on an unindexed one nothing changes.
+  WriteInput inc;
+  inc.atomics = {{"views", {{AtomicCommand::Op::kIncrement, 4237}}}};  // 4242: never a time
+  ASSERT_OK(docs.Update(a->id, inc));
+  EXPECT_EQ(Search("4242"), V{a->id});
+  EXPECT_EQ(Search("5 "), V{});
+  WriteInput like;
+  like.atomics = {{"likes", {{AtomicCommand::Op::kIncrement, 3}}}};
+  ASSERT_OK(docs.Update(a->id, like));
+  ExpectClean();
+  // Upsert (by id) updates.
+  WriteInput up;
+  up.values = {{"id", Value::Id(a->id)}, {"title", Value::String("upserted title")}};
+  ASSERT_OK(docs.Upsert(up));
+  EXPECT_EQ(Search("upserted"), V{a->id});
+  ExpectClean();
+  // Delete and delete-all remove postings and statistics.
+  ASSERT_OK(docs.Delete(a->id));
+  EXPECT_EQ(Search("upserted"), V{});
+  ExpectClean();
+  ASSERT_OK(docs.DeleteAll());
+  EXPECT_EQ(Search("bulk"), V{});
+  ExpectClean();
+}
+
+TEST_F(SearchTest, TransactionsSeeTheirOwnWritesAndRollBack) {
+  Doc("committed zebra");
+  {
+    auto txn = db_->BeginTransaction();
+    auto r = txn->Create("doc", {{"title", Value::String("pending giraffe")}});
+    ASSERT_OK(r);
+    auto* st = dynamic_cast<engine::StoreTransaction*>(txn.get());
+    ASSERT_NE(st, nullptr);
+    FindRequest req;
+    req.search = "girafe";  // a typo: needs the transaction's own dictionary entry
+    auto c = FindMany(st->reader(), "doc", req);
+    ASSERT_OK(c);
+    ASSERT_EQ(c->edges.size(), 1u);
+    EXPECT_EQ(c->edges[0].node.record.id, r->id);
+    // Savepoint rollback undoes postings and statistics.
+    txn->SetSavePoint();
+    ASSERT_OK(txn->Create("doc", {{"title", Value::String("rolled back")}}));
+    ASSERT_OK(txn->RollbackToSavePoint());
+    ASSERT_OK(txn->Commit());
+  }
+  EXPECT_EQ(Search("giraffe").size(), 1u);
+  EXPECT_EQ(Search("rolled").size(), 0u);
+  {
+    auto txn = db_->BeginTransaction();
+    ASSERT_OK(txn->Create("doc", {{"title", Value::String("never committed")}}));
+    ASSERT_OK(txn->Rollback());
+  }
+  EXPECT_EQ(Search("never").size(), 0u);
+  ExpectClean();
+}
+
+TEST_F(SearchTest, SchemaChangesReindexOnlineAndSurviveReopen) {
+  uint64_t a = Doc("title words", "", 77);
+  auto r = db_->Create("doc", {{"title", Value::String("x")}, {"likes", Value::Number(12)}});
+  ASSERT_OK(r);
+  WriteInput like;
+  like.atomics = {{"likes", {{AtomicCommand::Op::kIncrement, 4230}}}};  // 4242: never a time
+  ASSERT_OK(InternalApi(*db_).model("doc").Update(r->id, like));
+  EXPECT_EQ(Search("4242"), V{});
+  // Index `likes` (it becomes searchable, with its folded value) and add a field.
+  auto schema = ParseSchemaJson(kSchema);
+  ASSERT_OK(schema);
+  for (auto& f : schema->models[0].fields) {
+    if (f.api_identifier == "likes") f.indexed = true;
+  }
+  FieldDef sub;
+  sub.api_identifier = "subtitle";
+  sub.type = FieldType::kString;
+  schema->models[0].fields.push_back(sub);
+  ASSERT_OK(db_->ApplySchema(*schema));
+  EXPECT_EQ(Search("4242"), V{r->id});
+  ASSERT_OK(db_->Update("doc", a, {{"subtitle", Value::String("fresh subtitle")}}));
+  EXPECT_EQ(Search("fresh"), V{a});
+  ExpectClean();
+  // Remove the title field: its postings go.
+  auto schema2 = *schema;
+  auto& fields = schema2.models[0].fields;
+  fields.erase(std::remove_if(fields.begin(), fields.end(),
+                              [](const FieldDef& f) { return f.api_identifier == "title"; }),
+               fields.end());
+  ASSERT_OK(db_->ApplySchema(schema2));
+  EXPECT_EQ(Search("words"), V{});
+  ExpectClean();
+  Reopen();  // Open re-applies kSchema: subtitle goes, title comes back (a new, empty field)
+  EXPECT_EQ(Search("fresh"), V{});
+  EXPECT_EQ(Search("4242"), V{});  // likes is unindexed again
+  ExpectClean();
+}
+
+TEST_F(SearchTest, AnalyzerChangeRebuildsOnOpen) {
+  uint64_t a = Doc("rebuild me");
+  {
+    // As if another analyzer version had built the index: a different meta, and a posting
+    // this analyzer would never produce.
+    engine::Store::Rep* rep = db_->store().rep();
+    const auto* m = db_->store().catalog()->FindModel("doc");
+    ASSERT_NE(m, nullptr);
+    ASSERT_TRUE(rep->db
+                    ->Put(rocksdb::WriteOptions(), rep->cf(engine::Cf::kFts),
+                          engine::keys::SearchMetaKey(m->id), "old-analyzer/0\n16,")
+                    .ok());
+    ASSERT_TRUE(rep->db
+                    ->Put(rocksdb::WriteOptions(), rep->cf(engine::Cf::kFts),
+                          engine::keys::SearchPostingKey(m->id, "zzqqxx", a), "\x00")
+                    .ok());
+    auto rep_before = db_->Check();
+    ASSERT_OK(rep_before);
+    EXPECT_GE(rep_before->discrepancies.size(), 2u);  // meta and the stray posting
+  }
+  Reopen();
+  EXPECT_EQ(Search("zzqqxx"), V{});
+  EXPECT_EQ(Search("rebuild"), V{a});
+  ExpectClean();
+}
+
+}  // namespace
+}  // namespace actiondb
