@@ -7,8 +7,8 @@
 //   post: title, body (strings, no index: SQLite indexes neither), published (boolean, no
 //   index), score (number, indexed), author (belongsTo user, indexed), createdAt/updatedAt/state
 //   (system fields, always indexed), and the composite (author, createdAt) index that ActionDB's
-//   planner uses for "authorId = ? ORDER BY createdAt DESC". Search covers the text fields once
-//   the full-text index lands (FullText reports unsupported until then, never an approximation).
+//   planner uses for "authorId = ? ORDER BY createdAt DESC". Full-text search covers every
+//   searchable field (title, body, published, score, author, dates, state, id), as Gadget's does.
 #include <cmath>
 #include <mutex>
 
@@ -50,9 +50,11 @@ class ActionDbEngine : public Engine {
       case Capability::kIncrement:
       case Capability::kDeleteMany:
       case Capability::kCompact:
+      case Capability::kFullText:
+      case Capability::kTypoTolerance:
         return true;
       default:
-        return false;  // no OFFSET paging in Gadget's API; full-text search not merged yet
+        return false;  // no OFFSET paging in Gadget's API
     }
   }
 
@@ -130,6 +132,16 @@ class ActionDbEngine : public Engine {
     req.sort = R"({"score": "Ascending"})";
     req.first = page_size;
     return Run(req);
+  }
+
+  // Gadget search: every query word must match (typo-tolerant, last word also as a prefix),
+  // ranked by BM25 over title and body.
+  Result<std::vector<Row>> FullText(const std::string& query, int limit) override {
+    FindRequest req;
+    req.search = query;
+    req.first = limit;
+    ASSIGN_OR_RETURN(Page page, Run(req));
+    return std::move(page.rows);
   }
 
   Status PrepareWorkers(int) override {

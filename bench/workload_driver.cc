@@ -114,6 +114,8 @@
 
 #include "bench/dataset.h"
 #include "bench/engine.h"
+#include "engine/search/analyzer.h"
+#include "engine/search/levenshtein.h"
 
 namespace actiondb::bench {
 namespace {
@@ -884,9 +886,41 @@ class EngineRun {
         });
   }
 
-  // Checks a full-text answer: every row contains every query word, rows are distinct, and
-  // (below 200k records, where counting is cheap) the row count is min(limit, matches).
+  // Whether a post matches query word `w` under Gadget's search rules (docs/search.md): some word
+  // of its title or body (or its stem) is within the typo distance allowed for `w`'s length of
+  // `w` (or its stem) - 0 for 1-4 letters, 1 for 5-8, 2 beyond; a transposition counts once -
+  // or, for the last query word, starts with a prefix within that distance.
+  bool PostMatchesTolerantly(const Post& post, const std::string& w, bool last) {
+    const int edits = search::MaxEditsForLength(w.size());
+    const std::string stem = analyzer_.Stem(w);
+    for (const std::string* text : {&post.title, &post.body}) {
+      size_t start = 0;
+      while (start < text->size()) {
+        size_t end = text->find(' ', start);
+        if (end == std::string::npos) end = text->size();
+        std::string_view x(text->data() + start, end - start);
+        start = end + 1;
+        if (x.empty()) continue;
+        if (search::OsaDistance(x, w) <= edits) return true;
+        const std::string xs = analyzer_.Stem(x);
+        if (xs == stem || search::OsaDistance(xs, stem) <= edits) return true;
+        if (last) {
+          for (size_t len = w.size() > static_cast<size_t>(edits) ? w.size() - edits : 1;
+               len <= std::min(x.size(), w.size() + edits); ++len) {
+            if (search::OsaDistance(x.substr(0, len), w) <= edits) return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  // Checks a full-text answer: every row contains every query word (for a typo-tolerant engine,
+  // a word matching it under the engine's documented rules), rows are distinct, and (below 200k
+  // records, where counting is cheap, and for exact engines) the row count is
+  // min(limit, matches).
   bool CheckFullText(Metric* m, const TextQuery& q, const std::vector<Row>& rows) {
+    const bool typo_tolerant = engine_->Supports(Capability::kTypoTolerance);
     std::set<uint64_t> seen;
     for (const Row& row : rows) {
       if (!Check(m, row.id >= 1 && row.id <= n_ && seen.insert(row.id).second,
@@ -898,14 +932,19 @@ class EngineRun {
                  "'" + q.text + "': fields of id " + std::to_string(row.id) + " differ")) {
         return false;
       }
-      for (const std::string& w : q.words) {
-        if (!Check(m, PostContainsWord(post, w),
+      for (size_t wi = 0; wi < q.words.size(); ++wi) {
+        const std::string& w = q.words[wi];
+        bool ok = typo_tolerant ? PostMatchesTolerantly(post, w, wi + 1 == q.words.size())
+                                : PostContainsWord(post, w);
+        if (!Check(m, ok,
                    "'" + q.text + "': id " + std::to_string(row.id) + " lacks '" + w + "'")) {
           return false;
         }
       }
     }
-    if (n_ <= 200000) {
+    // A typo-tolerant engine matches more posts than the exact words do, so the exact count
+    // only binds engines without typo tolerance.
+    if (n_ <= 200000 && !typo_tolerant) {
       uint64_t matches = 0;
       for (const Post& post : posts_) {
         bool all = true;
@@ -1073,6 +1112,7 @@ class EngineRun {
 
   const Flags& flags_;
   std::span<const Post> posts_;
+  search::Analyzer analyzer_;  // stems for checking typo-tolerant full-text answers
   const uint64_t n_;
   std::string engine_name_;
   RoundRunner runner_;
