@@ -247,6 +247,14 @@ class SnapshotView : public ReadView {
     if (ids.empty()) return Status::OK();
     const std::vector<uint16_t> counters = model.CounterFields();
     if (!counters.empty()) NeedSnapshot();
+    auto [lo, hi] = std::minmax_element(ids.begin(), ids.end());
+    // Dense ids (a page in an order that follows the ids, like createdAt) are read with one
+    // iterator over their key range: Seek plus a Next per key costs a fraction of a point
+    // lookup per key. Sparse ids would make the scan step over too many other records.
+    if (ids.size() >= kMinScanBatch && *hi - *lo < kMaxScanSpread * ids.size() &&
+        *hi < UINT64_MAX) {
+      return ScanRecords(model, counters, ids, *lo, *hi, out);
+    }
     std::vector<std::string> key_store;
     key_store.reserve(ids.size());
     for (uint64_t id : ids) key_store.push_back(keys::RecordKey(model.id, id));
@@ -318,6 +326,42 @@ class SnapshotView : public ReadView {
     std::unique_ptr<IterReadOptions> ro_;
     std::unique_ptr<KvIterator> it_;
   };
+
+  static constexpr size_t kMinScanBatch = 8;
+  static constexpr uint64_t kMaxScanSpread = 2;
+
+  // MultiGetRecords by one scan of the record keys from `lo` to `hi`.
+  Status ScanRecords(const ModelInfo& model, const std::vector<uint16_t>& counters,
+                     const std::vector<uint64_t>& ids, uint64_t lo, uint64_t hi,
+                     std::vector<std::optional<RecordView>>* out) {
+    std::vector<std::pair<uint64_t, size_t>> wanted;  // (id, slot in `out`), by id
+    wanted.reserve(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) wanted.emplace_back(ids[i], i);
+    std::sort(wanted.begin(), wanted.end());
+    const std::string lower = keys::RecordKey(model.id, lo);
+    const std::string upper = keys::RecordKey(model.id, hi + 1);
+    IterReadOptions ro(ro_, lower, upper);
+    std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro.ro, rep_->cf(Cf::kRec)));
+    size_t w = 0;
+    for (it->Seek(lower); it->Valid() && w < wanted.size(); it->Next()) {
+      uint32_t mid;
+      uint64_t id;
+      if (!keys::ParseRecordKey(std::string_view(it->key().data(), it->key().size()), &mid, &id)) {
+        continue;
+      }
+      while (w < wanted.size() && wanted[w].first < id) ++w;  // absent ids stay nullopt
+      if (w == wanted.size() || wanted[w].first != id) continue;
+      ASSIGN_OR_RETURN(RecordView rv,
+                       RecordView::Parse(it->value().ToString(), id, model.api_identifier));
+      RETURN_IF_ERROR(FoldCounters(model, counters, &rv, CtrGetter()));
+      size_t end = w + 1;
+      while (end < wanted.size() && wanted[end].first == id) ++end;  // the id asked twice
+      for (; w + 1 < end; ++w) (*out)[wanted[w].second] = rv;
+      (*out)[wanted[w++].second] = std::move(rv);
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "reading " + model.api_identifier);
+    return Status::OK();
+  }
 
   void NeedSnapshot() {
     if (snap_) return;
