@@ -66,6 +66,23 @@ Result<T> InTxn(Database* db, Transaction* joined, Fn fn) {
   return r;
 }
 
+// Deletes `ids` in one transaction; ids deleted concurrently are skipped. Returns how many
+// this call deleted.
+Result<uint64_t> DeleteBatch(engine::Store& store, const std::string& model,
+                             const std::vector<uint64_t>& ids) {
+  auto t = store.BeginTransaction();
+  ASSIGN_OR_RETURN(const ModelInfo* m, t->catalog().GetModel(model));
+  uint64_t deleted = 0;
+  for (uint64_t id : ids) {
+    Status s = t->DeleteStored(*m, id);
+    if (s.code() == Code::kRecordNotFound) continue;
+    RETURN_IF_ERROR(s);
+    ++deleted;
+  }
+  RETURN_IF_ERROR(t->Commit());
+  return deleted;
+}
+
 // Create folds `_atomics` into the initial values: nobody else can see the record yet.
 Status FoldIntoCreate(Resolved* r) {
   for (const AtomicChange& a : r->atomics) {
@@ -290,30 +307,12 @@ Result<uint64_t> InternalModelApi::DeleteAll(size_t batch_size) {
   auto cat = store.catalog();
   ASSIGN_OR_RETURN(const ModelInfo* m, cat->GetModel(model_));
   uint64_t deleted = 0;
-  std::string from = engine::keys::ModelPrefix(m->id);
-  const std::string end = engine::keys::PrefixSuccessor(from);
-  while (true) {
-    std::vector<uint64_t> ids;
-    {
-      auto view = store.NewReadView();
-      auto it = view->NewIterator(engine::Cf::kRec, from, end);
-      for (it->SeekToFirst(); it->Valid() && ids.size() < batch_size; it->Next()) {
-        uint32_t mid;
-        uint64_t rid;
-        if (engine::keys::ParseRecordKey(it->key(), &mid, &rid)) ids.push_back(rid);
-      }
-      RETURN_IF_ERROR(it->status());
-    }
+  for (uint64_t from = 0;;) {
+    ASSIGN_OR_RETURN(std::vector<uint64_t> ids, store.RecordIds(m->id, from, batch_size));
     if (ids.empty()) break;
-    auto t = store.BeginTransaction();
-    for (uint64_t id : ids) {
-      Status s = t->DeleteStored(*m, id);
-      if (s.code() == Code::kRecordNotFound) continue;  // deleted concurrently
-      RETURN_IF_ERROR(s);
-      ++deleted;
-    }
-    RETURN_IF_ERROR(t->Commit());
-    from = engine::keys::RecordKey(m->id, ids.back() + 1);
+    from = ids.back() + 1;
+    ASSIGN_OR_RETURN(uint64_t n, DeleteBatch(store, model_, ids));
+    deleted += n;
   }
   if (deleted > 0) RETURN_IF_ERROR(store.CompactModel(*m));
   return deleted;
@@ -346,15 +345,8 @@ Result<uint64_t> InternalModelApi::DeleteMany(const std::string& filter, const s
       if (page.page_info.has_next_page) end_cursor = page.page_info.end_cursor;
     }
     if (!ids.empty()) {
-      auto t = store.BeginTransaction();
-      ASSIGN_OR_RETURN(const ModelInfo* m, t->catalog().GetModel(model_));
-      for (uint64_t id : ids) {
-        Status s = t->DeleteStored(*m, id);
-        if (s.code() == Code::kRecordNotFound) continue;  // deleted concurrently
-        RETURN_IF_ERROR(s);
-        ++deleted;
-      }
-      RETURN_IF_ERROR(t->Commit());
+      ASSIGN_OR_RETURN(uint64_t n, DeleteBatch(store, model_, ids));
+      deleted += n;
     }
     if (!end_cursor) break;
     // Keyset cursors stay valid when their record is gone: the next page starts after it.

@@ -365,32 +365,12 @@ Status DeleteSearchIndex(Store::Rep* rep, uint32_t model_id) {
 Status RebuildSearchIndex(Store::Rep* rep, const ModelInfo& model, bool wipe) {
   if (wipe) RETURN_IF_ERROR(DeleteSearchIndex(rep, model.id));
   const std::vector<uint16_t> want = SearchFieldIds(model);
-  const std::string lower = keys::ModelPrefix(model.id);
-  const std::string upper = keys::PrefixSuccessor(lower);
-  std::string last_key = lower;
-  bool first = true;
   constexpr size_t kBatch = 500;
   const std::string what = "rebuilding the search index of " + model.api_identifier;
-  while (true) {
-    std::vector<uint64_t> ids;
-    {
-      rocksdb::ReadOptions ro;
-      rocksdb::Slice ub(upper);
-      ro.iterate_upper_bound = &ub;
-      std::unique_ptr<rocksdb::Iterator> it(rep->db->NewIterator(ro, rep->cf(Cf::kRec)));
-      it->Seek(last_key);
-      if (!first && it->Valid() && it->key().ToString() == last_key) it->Next();
-      for (; it->Valid() && ids.size() < kBatch; it->Next()) {
-        uint32_t mid;
-        uint64_t rid;
-        if (keys::ParseRecordKey({it->key().data(), it->key().size()}, &mid, &rid))
-          ids.push_back(rid);
-        last_key = it->key().ToString();
-      }
-      RETURN_IF_ERROR(FromRocks(it->status(), what));
-    }
-    first = false;
+  for (uint64_t from = 0;;) {
+    ASSIGN_OR_RETURN(std::vector<uint64_t> ids, ListRecordIds(rep, model.id, from, kBatch));
     if (ids.empty()) break;
+    from = ids.back() + 1;
     rocksdb::TransactionOptions to;
     to.lock_timeout = rep->options.lock_timeout_ms;
     std::unique_ptr<rocksdb::Transaction> txn(rep->db->BeginTransaction(rep->write_options, to));

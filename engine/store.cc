@@ -531,6 +531,28 @@ std::unique_ptr<ReadView> Store::NewSingleReadView() {
 
 // ---- schema changes ----
 
+Result<std::vector<uint64_t>> ListRecordIds(Store::Rep* rep, uint32_t model_id, uint64_t from_id,
+                                            size_t limit) {
+  const std::string upper = keys::PrefixSuccessor(keys::ModelPrefix(model_id));
+  rocksdb::ReadOptions ro;
+  rocksdb::Slice ub(upper);
+  ro.iterate_upper_bound = &ub;
+  std::unique_ptr<rocksdb::Iterator> it(rep->db->NewIterator(ro, rep->cf(Cf::kRec)));
+  std::vector<uint64_t> ids;
+  for (it->Seek(keys::RecordKey(model_id, from_id)); it->Valid() && ids.size() < limit;
+       it->Next()) {
+    uint32_t mid;
+    uint64_t rid;
+    if (keys::ParseRecordKey({it->key().data(), it->key().size()}, &mid, &rid)) ids.push_back(rid);
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "listing records"));
+  return ids;
+}
+
+Result<std::vector<uint64_t>> Store::RecordIds(uint32_t model_id, uint64_t from_id, size_t limit) {
+  return ListRecordIds(rep_.get(), model_id, from_id, limit);
+}
+
 Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& index,
                   const std::function<void(const IndexBuildProgress&)>& progress) {
   const std::string lower = keys::ModelPrefix(model.id);
@@ -546,30 +568,11 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
   if (progress) progress(prog);
 
   std::vector<ValidationError> dups;
-  std::string last_key = lower;
-  bool first = true;
   constexpr size_t kBatch = 1000;
-  while (true) {
-    // Next batch of ids, read from a fresh iterator (records may come and go meanwhile).
-    std::vector<uint64_t> ids;
-    {
-      rocksdb::ReadOptions ro;
-      rocksdb::Slice ub(upper);
-      ro.iterate_upper_bound = &ub;
-      std::unique_ptr<rocksdb::Iterator> it(rep->db->NewIterator(ro, rep->cf(Cf::kRec)));
-      it->Seek(last_key);
-      if (!first && it->Valid() && it->key().ToString() == last_key) it->Next();
-      for (; it->Valid() && ids.size() < kBatch; it->Next()) {
-        uint32_t mid;
-        uint64_t rid;
-        if (keys::ParseRecordKey({it->key().data(), it->key().size()}, &mid, &rid))
-          ids.push_back(rid);
-        last_key = it->key().ToString();
-      }
-      RETURN_IF_ERROR(FromRocks(it->status(), "building index " + index.name));
-    }
-    first = false;
+  for (uint64_t from = 0;;) {
+    ASSIGN_OR_RETURN(std::vector<uint64_t> ids, ListRecordIds(rep, model.id, from, kBatch));
     if (ids.empty()) break;
+    from = ids.back() + 1;
     rocksdb::TransactionOptions to;
     to.lock_timeout = rep->options.lock_timeout_ms;
     std::unique_ptr<rocksdb::Transaction> txn(rep->db->BeginTransaction(rep->write_options, to));

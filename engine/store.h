@@ -131,6 +131,11 @@ class Store {
   // Flushes every column family and waits for background flushes and compactions to finish.
   Status Flush();
   Result<DatabaseStats> Stats();
+  // Up to `limit` ids of a model's records with id >= `from_id`, ascending, read from the
+  // latest committed state. Batch jobs (index builds, re-indexing, deleteMany) walk a model with
+  // it, continuing from the last id + 1, so records may come and go between batches.
+  Result<std::vector<uint64_t>> RecordIds(uint32_t model_id, uint64_t from_id, size_t limit);
+
   // The highest id allocated so far for a model (0 when none).
   uint64_t HighestId(uint32_t model_id) const;
 

@@ -64,6 +64,10 @@ std::vector<Value> IndexValues(const IndexInfo& index,
 std::unique_ptr<KvIterator> NewBoundedIterator(std::unique_ptr<rocksdb::Iterator> it,
                                                std::string lower, std::string upper);
 
+// Store::RecordIds, for the engine's own batch jobs.
+Result<std::vector<uint64_t>> ListRecordIds(Store::Rep* rep, uint32_t model_id, uint64_t from_id,
+                                            size_t limit);
+
 // The backfill of one new index over a model's existing records; see store.cc.
 Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& index,
                   const std::function<void(const IndexBuildProgress&)>& progress);
