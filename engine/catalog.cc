@@ -95,18 +95,20 @@ bool ModelInfo::IsIndexed(uint16_t field_id) const {
   return false;
 }
 
-std::vector<uint16_t> ModelInfo::CounterFields() const {
-  std::vector<uint16_t> out;
-  for (const auto& f : fields) {
-    if (f.def.type != FieldType::kNumber) continue;
-    bool ready = false;
-    for (const auto& i : indexes) {
-      for (uint16_t fid : i.field_ids)
-        ready = ready || (fid == f.def.id && i.state == IndexState::kReady);
+void Catalog::Derive() {
+  for (ModelInfo& m : models) {
+    m.counter_fields.clear();
+    for (const auto& f : m.fields) {
+      if (f.def.type != FieldType::kNumber) continue;
+      bool ready = false;
+      for (const auto& i : m.indexes) {
+        for (uint16_t fid : i.field_ids) {
+          ready = ready || (fid == f.def.id && i.state == IndexState::kReady);
+        }
+      }
+      if (!ready) m.counter_fields.push_back(f.def.id);
     }
-    if (!ready) out.push_back(f.def.id);
   }
-  return out;
 }
 
 const ModelInfo* Catalog::FindModel(std::string_view name) const {
@@ -326,6 +328,7 @@ Result<Catalog> Catalog::Deserialize(std::string_view bytes_in) {
       out.synonyms.push_back(std::move(set));
     }
   }
+  out.Derive();
   return out;
 }
 
@@ -586,6 +589,7 @@ Result<CatalogChange> PlanCatalogChange(const Catalog& current, const Schema& de
     }
   }
   if (current.synonyms != desired.synonyms) ch.diff.fields_changed.push_back("synonyms");
+  next.Derive();
   return ch;
 }
 

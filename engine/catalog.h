@@ -55,8 +55,10 @@ struct ModelInfo {
   // read-modify-write path that keeps the index exact, not the lock-free merge path.
   bool IsIndexed(uint16_t field_id) const;
   // Number fields that may have pending `_atomics` deltas in `ctr` (no ready index), which
-  // readers fold into records.
-  std::vector<uint16_t> CounterFields() const;
+  // readers fold into records. Derived from fields and indexes by Catalog::Derive, so reads do
+  // not recompute it per record.
+  const std::vector<uint16_t>& CounterFields() const { return counter_fields; }
+  std::vector<uint16_t> counter_fields;
 };
 
 // Whether a field of this type gets an index unless the schema says otherwise, and whether it
@@ -77,6 +79,11 @@ class Catalog {
   const ModelInfo* FindModelById(uint32_t id) const;
   // kUnknownModel naming the model when absent.
   Result<const ModelInfo*> GetModel(std::string_view api_identifier) const;
+
+  // Recomputes every model's derived state (ModelInfo::counter_fields) after its fields or
+  // index states changed. Deserialize and PlanCatalogChange return derived catalogs; code that
+  // edits one (index states on open and after a build) derives it again before use.
+  void Derive();
 
   std::string Serialize() const;
   static Result<Catalog> Deserialize(std::string_view bytes);

@@ -122,9 +122,11 @@ Status Store::Rep::PersistCatalog(const Catalog& cat) {
   return FromRocks(db->Put(wo, cf(Cf::kMeta), kCatalogKey, cat.Serialize()), "writing the catalog");
 }
 
-void Store::Rep::SwapCatalog(std::shared_ptr<const Catalog> next) {
+void Store::Rep::SwapCatalog(Catalog next) {
+  next.Derive();
+  auto live = std::make_shared<const Catalog>(std::move(next));
   std::lock_guard<std::mutex> lock(catalog_mu);
-  catalog = std::move(next);
+  catalog = std::move(live);
 }
 
 Status Store::Rep::DeleteRange(Cf c, const std::string& begin, const std::string& end) {
@@ -440,7 +442,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "reading the catalog");
   }
-  rep->catalog = std::make_shared<const Catalog>(cat);
+  rep->SwapCatalog(cat);
 
   // Id high-water marks: the larger of the persisted mark and the last record key.
   for (const auto& m : cat.models) {
@@ -498,7 +500,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
     }
     next.version++;
     RETURN_IF_ERROR(store->rep_->PersistCatalog(next));
-    store->rep_->SwapCatalog(std::make_shared<const Catalog>(next));
+    store->rep_->SwapCatalog(std::move(next));
   }
   // Search indexes: rebuild those of another analyzer version or field set (an interrupted
   // rebuild, or a new ActionDB). Nothing else runs yet, so a wipe is safe here.
@@ -667,7 +669,7 @@ Result<SchemaDiff> Store::ApplySchema(const Schema& schema, const ApplySchemaOpt
   {
     std::unique_lock<std::shared_mutex> lock(rep_->schema_mu);
     RETURN_IF_ERROR(rep_->PersistCatalog(ch.next));
-    rep_->SwapCatalog(std::make_shared<const Catalog>(ch.next));
+    rep_->SwapCatalog(ch.next);
   }
   // 2. Backfill new indexes over existing records.
   Status build_status;
@@ -691,7 +693,7 @@ Result<SchemaDiff> Store::ApplySchema(const Schema& schema, const ApplySchemaOpt
     {
       std::unique_lock<std::shared_mutex> lock(rep_->schema_mu);
       RETURN_IF_ERROR(rep_->PersistCatalog(back));
-      rep_->SwapCatalog(std::make_shared<const Catalog>(back));
+      rep_->SwapCatalog(std::move(back));
     }
     for (uint32_t index_id : ch.new_index_ids) {
       std::string p = keys::IndexPrefix(index_id);
@@ -708,7 +710,7 @@ Result<SchemaDiff> Store::ApplySchema(const Schema& schema, const ApplySchemaOpt
   {
     std::unique_lock<std::shared_mutex> lock(rep_->schema_mu);
     RETURN_IF_ERROR(rep_->PersistCatalog(done));
-    rep_->SwapCatalog(std::make_shared<const Catalog>(done));
+    rep_->SwapCatalog(done);  // a copy: step 3c reads `done` again
   }
   // 3c. Search indexes whose searchable fields changed (a field added, removed, or a number
   //     field gaining or losing its index) are re-indexed online, record by record: writers

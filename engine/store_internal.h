@@ -43,7 +43,8 @@ struct Store::Rep {
   uint64_t AllocateId(uint32_t model_id);
   void ObserveId(uint32_t model_id, uint64_t id);
   Status PersistCatalog(const Catalog& cat);
-  void SwapCatalog(std::shared_ptr<const Catalog> next);
+  // Makes `next` (derived again here) the catalog in force.
+  void SwapCatalog(Catalog next);
   // Deletes [begin, end) of a column family without transaction locking (dropped models and
   // indexes: nothing writes these ranges any more).
   Status DeleteRange(Cf cf, const std::string& begin, const std::string& end);
