@@ -84,7 +84,7 @@ Result<uint64_t> DeleteBatch(engine::Store& store, const std::string& model,
 }
 
 // Create folds `_atomics` into the initial values: nobody else can see the record yet.
-Status FoldIntoCreate(Resolved* r) {
+void FoldIntoCreate(Resolved* r) {
   for (const AtomicChange& a : r->atomics) {
     auto it = std::find_if(r->fields.begin(), r->fields.end(),
                            [&](const auto& p) { return p.first == a.field_id; });
@@ -96,14 +96,13 @@ Status FoldIntoCreate(Resolved* r) {
     }
   }
   r->atomics.clear();
-  return Status::OK();
 }
 
 }  // namespace
 
 Result<WriteInput> ParseWriteInputJson(const Database& db, std::string_view model,
                                        std::string_view json_text) {
-  auto cat = const_cast<Database&>(db).store().catalog();
+  auto cat = db.store().catalog();
   ASSIGN_OR_RETURN(const ModelInfo* m, cat->GetModel(model));
   nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
@@ -166,7 +165,7 @@ Result<Record> InternalModelApi::Create(const WriteInput& input) {
   return InTxn<Record>(db_, txn_, [&](StoreTransaction& t) -> Result<Record> {
     ASSIGN_OR_RETURN(const ModelInfo* m, t.catalog().GetModel(model_));
     ASSIGN_OR_RETURN(Resolved r, Resolve(store, *m, input));
-    RETURN_IF_ERROR(FoldIntoCreate(&r));
+    FoldIntoCreate(&r);
     ASSIGN_OR_RETURN(RecordView rv, t.CreateStored(*m, std::move(r.fields), r.explicit_id));
     return store.ToRecord(*m, rv);
   });
@@ -182,7 +181,7 @@ Result<std::vector<Record>> InternalModelApi::BulkCreate(const std::vector<Write
     for (size_t i = 0; i < inputs.size(); ++i) {
       auto one = [&]() -> Result<Record> {
         ASSIGN_OR_RETURN(Resolved r, Resolve(store, *m, inputs[i]));
-        RETURN_IF_ERROR(FoldIntoCreate(&r));
+        FoldIntoCreate(&r);
         ASSIGN_OR_RETURN(RecordView rv, t.CreateStored(*m, std::move(r.fields), r.explicit_id));
         return store.ToRecord(*m, rv);
       }();
@@ -273,7 +272,7 @@ Result<UpsertResult> InternalModelApi::Upsert(const WriteInput& input,
       out.record = store.ToRecord(*m, rv);
       out.created = false;
     } else {
-      RETURN_IF_ERROR(FoldIntoCreate(&r));
+      FoldIntoCreate(&r);
       ASSIGN_OR_RETURN(RecordView rv, t.CreateStored(*m, std::move(r.fields), r.explicit_id));
       out.record = store.ToRecord(*m, rv);
       out.created = true;

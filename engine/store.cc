@@ -61,10 +61,6 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   return Status(Code::kInternal, msg);
 }
 
-Status StatusFromRocks(int, int, const std::string& msg, const std::string& context) {
-  return Status(Code::kInternal, context + ": " + msg);
-}
-
 rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>& cache,
                                            bool merge) {
   rocksdb::ColumnFamilyOptions cf;

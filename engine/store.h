@@ -147,8 +147,4 @@ class Store {
   std::unique_ptr<Rep> rep_;
 };
 
-// Maps a RocksDB status message and code (from engine internals) to an ActionDB Status.
-Status StatusFromRocks(int rocks_code, int rocks_subcode, const std::string& msg,
-                       const std::string& context);
-
 }  // namespace actiondb::engine

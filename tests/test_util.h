@@ -21,14 +21,30 @@ template <typename T>
 const Status& status_of(const Result<T>& r) {
   return r.status();
 }
-#define ASSERT_STATUS_OK(expr)                           \
-  ASSERT_TRUE(::actiondb::testing::status_of(expr).ok()) \
-      << ::actiondb::testing::status_of(expr).ToString()
+// Each evaluates `expr` (a Status or a Result<T>) exactly once.
+#define ASSERT_STATUS_OK(expr)                                      \
+  do {                                                              \
+    const auto& adb_checked_ = (expr);                              \
+    ASSERT_TRUE(::actiondb::testing::status_of(adb_checked_).ok())  \
+        << ::actiondb::testing::status_of(adb_checked_).ToString(); \
+  } while (0)
+#define EXPECT_STATUS_OK(expr)                                      \
+  do {                                                              \
+    const auto& adb_checked_ = (expr);                              \
+    EXPECT_TRUE(::actiondb::testing::status_of(adb_checked_).ok())  \
+        << ::actiondb::testing::status_of(adb_checked_).ToString(); \
+  } while (0)
 #define ASSERT_OK(expr) ASSERT_STATUS_OK(expr)
 #define EXPECT_OK(expr) EXPECT_STATUS_OK(expr)
-#define EXPECT_STATUS_OK(expr)                           \
-  EXPECT_TRUE(::actiondb::testing::status_of(expr).ok()) \
-      << ::actiondb::testing::status_of(expr).ToString()
+
+// Runs the consistency checker and fails the test with every discrepancy it reports.
+inline void ExpectCheckClean(Database& db) {
+  auto report = db.Check();
+  ASSERT_STATUS_OK(report);
+  std::string all;
+  for (const auto& d : report->discrepancies) all += d + "\n";
+  EXPECT_TRUE(report->ok()) << all;
+}
 
 class TempDir {
  public:

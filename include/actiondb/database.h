@@ -42,7 +42,6 @@ struct Options {
   // Password hashing (Argon2id) cost: false = libsodium's "interactive" limits, true = its
   // minimum (for tests and bulk sample data; still a real KDF).
   bool fast_password_hashing = false;
-  // Set by the CLI: open without taking the write lock's process check... (reserved).
 };
 
 // A record as the C++ API returns it: the id, then every stored field of the model by
@@ -188,6 +187,7 @@ class Database {
 
   // The storage engine under this database, for the query and API layers.
   engine::Store& store() { return *store_; }
+  const engine::Store& store() const { return *store_; }
 
  private:
   explicit Database(std::unique_ptr<engine::Store> store);

@@ -48,13 +48,8 @@ class InternalApiTest : public ::testing::Test {
     const Value* v = r.ok() ? r->Get(field) : nullptr;
     return v && v->kind() == ValueKind::kNumber ? v->as_number() : -1e300;
   }
-  void ExpectClean() {
-    auto report = db_->Check();
-    ASSERT_OK(report);
-    std::string all;
-    for (const auto& d : report->discrepancies) all += d + "\n";
-    EXPECT_TRUE(report->ok()) << all;
-  }
+  void ExpectClean() { testing::ExpectCheckClean(*db_); }
+
   TempDir dir_;
   std::unique_ptr<Database> db_;
 };

@@ -27,13 +27,8 @@ class EvolutionTest : public ::testing::Test {
     ASSERT_OK(db);
     db_ = std::move(db).value();
   }
-  void ExpectClean() {
-    auto report = db_->Check();
-    ASSERT_OK(report);
-    std::string all;
-    for (const auto& d : report->discrepancies) all += d + "\n";
-    EXPECT_TRUE(report->ok()) << all;
-  }
+  void ExpectClean() { testing::ExpectCheckClean(*db_); }
+
   uint16_t FieldId(const std::string& model, const std::string& field) {
     Schema s = db_->GetSchema();
     const FieldDef* f = s.FindModel(model)->FindField(field);

@@ -25,15 +25,8 @@ class StoreTest : public ::testing::Test {
     ASSERT_OK(db);
     db_ = std::move(db).value();
   }
-  void ExpectClean() {
-    auto report = db_->Check();
-    ASSERT_OK(report);
-    EXPECT_TRUE(report->ok()) << [&] {
-      std::string all;
-      for (const auto& d : report->discrepancies) all += d + "\n";
-      return all;
-    }();
-  }
+  void ExpectClean() { testing::ExpectCheckClean(*db_); }
+
   uint64_t NewUser(const std::string& email) {
     auto r = db_->Create("user", {{"email", Value::String(email)}});
     EXPECT_TRUE(r.ok()) << r.status().ToString();

@@ -84,13 +84,8 @@ class SearchTest : public ::testing::Test {
     std::sort(v.begin(), v.end());
     return v;
   }
-  void ExpectClean() {
-    auto rep = db_->Check();
-    ASSERT_OK(rep);
-    std::string all;
-    for (const auto& d : rep->discrepancies) all += d + "\n";
-    EXPECT_TRUE(rep->discrepancies.empty()) << all;
-  }
+  void ExpectClean() { testing::ExpectCheckClean(*db_); }
+
   TempDir dir_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<Query> q_;
