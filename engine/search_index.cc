@@ -213,35 +213,256 @@ DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& fi
   return out;
 }
 
-// ---- statistics deltas ----
+// ---- pending writes ----
 
-void SearchStatsDelta::Add(const std::string& key, int64_t delta) {
+void SearchPending::AddStat(const std::string& key, int64_t delta) {
   if (delta == 0) return;
-  deltas_[key] += delta;
-  if (!savepoints_.empty()) journal_.emplace_back(key, delta);
+  stats_[key] += delta;
+  sorted_stats_valid_ = false;
+  if (!savepoints_.empty()) stats_journal_.emplace_back(key, delta);
 }
 
-int64_t SearchStatsDelta::Get(const std::string& key) const {
-  auto it = deltas_.find(key);
-  return it == deltas_.end() ? 0 : it->second;
+int64_t SearchPending::Stat(const std::string& key) const {
+  auto it = stats_.find(key);
+  return it == stats_.end() ? 0 : it->second;
 }
 
-bool SearchStatsDelta::RollbackToSavePoint() {
-  if (savepoints_.empty()) return false;
-  size_t mark = savepoints_.back();
-  savepoints_.pop_back();
-  while (journal_.size() > mark) {
-    deltas_[journal_.back().first] -= journal_.back().second;
-    journal_.pop_back();
+void SearchPending::Write(std::string key, std::optional<std::string> value) {
+  sorted_writes_valid_ = false;
+  auto it = writes_.find(key);
+  if (!savepoints_.empty()) {
+    writes_journal_.emplace_back(key, it == writes_.end()
+                                          ? std::optional<std::optional<std::string>>()
+                                          : std::optional<std::optional<std::string>>(it->second));
   }
-  if (savepoints_.empty()) journal_.clear();
+  if (it == writes_.end()) {
+    writes_.emplace(std::move(key), std::move(value));
+  } else {
+    it->second = std::move(value);
+  }
+}
+
+void SearchPending::Put(std::string key, std::string value) {
+  Write(std::move(key), std::move(value));
+}
+
+void SearchPending::Delete(std::string key) { Write(std::move(key), std::nullopt); }
+
+const std::optional<std::string>* SearchPending::Find(const std::string& key) const {
+  auto it = writes_.find(key);
+  return it == writes_.end() ? nullptr : &it->second;
+}
+
+const std::map<std::string, int64_t>& SearchPending::SortedStats() const {
+  if (!sorted_stats_valid_) {
+    sorted_stats_ = std::map<std::string, int64_t>(stats_.begin(), stats_.end());
+    sorted_stats_valid_ = true;
+  }
+  return sorted_stats_;
+}
+
+const SearchPending::Writes& SearchPending::SortedWrites() const {
+  if (!sorted_writes_valid_) {
+    sorted_writes_ = Writes(writes_.begin(), writes_.end());
+    sorted_writes_valid_ = true;
+  }
+  return sorted_writes_;
+}
+
+bool SearchPending::RollbackToSavePoint() {
+  if (savepoints_.empty()) return false;
+  sorted_stats_valid_ = sorted_writes_valid_ = false;
+  auto [stats_mark, writes_mark] = savepoints_.back();
+  savepoints_.pop_back();
+  while (stats_journal_.size() > stats_mark) {
+    stats_[stats_journal_.back().first] -= stats_journal_.back().second;
+    stats_journal_.pop_back();
+  }
+  while (writes_journal_.size() > writes_mark) {
+    auto& [key, before] = writes_journal_.back();
+    if (before) {
+      writes_[key] = std::move(*before);
+    } else {
+      writes_.erase(key);
+    }
+    writes_journal_.pop_back();
+  }
+  if (savepoints_.empty()) {
+    stats_journal_.clear();
+    writes_journal_.clear();
+  }
   return true;
 }
 
-void SearchStatsDelta::Clear() {
-  deltas_.clear();
-  journal_.clear();
+void SearchPending::Clear() {
+  sorted_stats_valid_ = sorted_writes_valid_ = false;
+  sorted_stats_.clear();
+  sorted_writes_.clear();
+  stats_.clear();
+  writes_.clear();
+  stats_journal_.clear();
+  writes_journal_.clear();
   savepoints_.clear();
+}
+
+namespace {
+
+// The merge of a bounded base iterator and the pending writes in [lower, upper). In each
+// direction both sources sit at the next candidate; the smaller (forward) or larger (backward)
+// key is current, the pending entry winning a tie (the base is stepped past it).
+class OverlayIterator : public KvIterator {
+ public:
+  OverlayIterator(std::unique_ptr<KvIterator> base, const SearchPending::Writes* writes,
+                  std::string lower, std::string upper)
+      : base_(std::move(base)), writes_(writes), lower_(std::move(lower)), upper_(std::move(upper)) {
+    lo_ = writes->lower_bound(lower_);
+    hi_ = upper_.empty() ? writes->end() : writes->lower_bound(upper_);
+    if (!upper_.empty() && lower_ >= upper_) lo_ = hi_;  // an empty range
+    mi_ = hi_;
+  }
+  void Seek(std::string_view target) override {
+    base_->Seek(target);
+    SeekMap(target);
+    forward_ = true;
+    Settle();
+  }
+  void SeekForPrev(std::string_view target) override {
+    base_->SeekForPrev(target);
+    SeekMapForPrev(target, /*inclusive=*/true);
+    forward_ = false;
+    Settle();
+  }
+  void SeekToFirst() override {
+    base_->SeekToFirst();
+    mi_ = lo_;
+    forward_ = true;
+    Settle();
+  }
+  void SeekToLast() override {
+    base_->SeekToLast();
+    mi_ = lo_ == hi_ ? hi_ : std::prev(hi_);
+    forward_ = false;
+    Settle();
+  }
+  bool Valid() const override { return valid_; }
+  void Next() override {
+    if (!valid_) return;
+    if (!forward_) {
+      // Re-position both sources after the current key.
+      std::string k(key());
+      k.push_back('\0');
+      Seek(k);
+      return;
+    }
+    Advance();
+    Settle();
+  }
+  void Prev() override {
+    if (!valid_) return;
+    if (forward_) {
+      std::string k(key());
+      base_->SeekForPrev(k);
+      if (base_->Valid() && base_->key() == k) base_->Prev();
+      SeekMapForPrev(k, /*inclusive=*/false);
+      forward_ = false;
+      Settle();
+      return;
+    }
+    Advance();
+    Settle();
+  }
+  std::string_view key() const override {
+    return from_map_ ? std::string_view(mi_->first) : base_->key();
+  }
+  std::string_view value() const override {
+    return from_map_ ? std::string_view(*mi_->second) : base_->value();
+  }
+  Status status() const override { return base_->status(); }
+  uint64_t keys_scanned() const override { return base_->keys_scanned(); }
+
+ private:
+  using It = SearchPending::Writes::const_iterator;
+  // The first pending entry at or after `target` within the bounds; hi_ if none.
+  void SeekMap(std::string_view target) {
+    if (target <= std::string_view(lower_)) {
+      mi_ = lo_;
+    } else if (!upper_.empty() && target >= std::string_view(upper_)) {
+      mi_ = hi_;
+    } else {
+      mi_ = writes_->lower_bound(target);
+    }
+  }
+  // The last pending entry at or before `target` (before it, not `inclusive`); hi_ if none.
+  void SeekMapForPrev(std::string_view target, bool inclusive) {
+    if (target < std::string_view(lower_)) {
+      mi_ = hi_;
+      return;
+    }
+    It it = !upper_.empty() && target >= std::string_view(upper_) ? hi_
+                                                                   : writes_->lower_bound(target);
+    if (inclusive && it != hi_ && it->first == target) {
+      mi_ = it;
+      return;
+    }
+    mi_ = it == lo_ ? hi_ : std::prev(it);
+  }
+  void StepMap() {
+    if (forward_) {
+      ++mi_;
+    } else {
+      mi_ = mi_ == lo_ ? hi_ : std::prev(mi_);
+    }
+  }
+  void StepBase() {
+    if (forward_) {
+      base_->Next();
+    } else {
+      base_->Prev();
+    }
+  }
+  void Advance() {
+    if (from_map_) {
+      StepMap();
+    } else {
+      StepBase();
+    }
+  }
+  void Settle() {
+    valid_ = false;
+    while (true) {
+      bool bv = base_->Valid(), mv = mi_ != hi_;
+      if (!bv && !mv) return;
+      int c = !bv ? 1 : !mv ? -1 : base_->key().compare(mi_->first);
+      if (!forward_ && bv && mv) c = -c;
+      if (c < 0) {
+        from_map_ = false;
+        valid_ = true;
+        return;
+      }
+      if (c == 0) StepBase();  // shadowed by the pending entry
+      if (mi_->second) {
+        from_map_ = true;
+        valid_ = true;
+        return;
+      }
+      StepMap();  // a pending delete
+    }
+  }
+
+  std::unique_ptr<KvIterator> base_;
+  const SearchPending::Writes* writes_;
+  std::string lower_, upper_;
+  It lo_, hi_, mi_;
+  bool forward_ = true, from_map_ = false, valid_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<KvIterator> NewSearchOverlay(std::unique_ptr<KvIterator> base,
+                                             const SearchPending::Writes* writes,
+                                             std::string lower, std::string upper) {
+  return std::make_unique<OverlayIterator>(std::move(base), writes, std::move(lower),
+                                           std::move(upper));
 }
 
 double SearchStats::AverageLength(uint16_t field_id) const {
@@ -258,19 +479,25 @@ uint64_t PostingRecordId(std::string_view key) {
 
 Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
                          uint64_t id, const RecordView* old_record, const RecordView* new_record,
-                         SearchStatsDelta* stats) {
-  const std::string doc_key = keys::SearchDocKey(m.id, id);
+                         SearchPending* pending) {
+  std::string doc_key = keys::SearchDocKey(m.id, id);
   DocTerms before, after;
   bool had_doc = false;
   if (old_record) {
     // The fields the record was indexed with (the schema may have changed since): the doc
     // entry says. The record is locked, so nobody else changes its postings meanwhile.
-    std::string entry;
-    rocksdb::Status s = txn->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), doc_key, &entry);
-    if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the search entry");
-    if (s.ok()) {
+    std::optional<std::string> entry;
+    if (const std::optional<std::string>* p = pending->Find(doc_key)) {
+      entry = *p;
+    } else {
+      std::string v;
+      rocksdb::Status s = txn->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), doc_key, &v);
+      if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the search entry");
+      if (s.ok()) entry = std::move(v);
+    }
+    if (entry) {
       FieldLengths lengths;
-      if (!DecodeDocEntry(entry, &lengths)) {
+      if (!DecodeDocEntry(*entry, &lengths)) {
         return Status(Code::kInvalidStoredData, m.api_identifier + " " + std::to_string(id) +
                                                     ": malformed search document entry");
       }
@@ -282,8 +509,6 @@ Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const Model
   }
   if (new_record) after = AnalyzeRecord(*new_record, SearchFieldIds(m));
 
-  auto* batch = txn->GetWriteBatch();
-  rocksdb::ColumnFamilyHandle* fts = rep->cf(Cf::kFts);
   // Postings and document frequencies: a merge walk over the two sorted term maps.
   auto bi = before.terms.begin(), ai = after.terms.begin();
   while (bi != before.terms.end() || ai != after.terms.end()) {
@@ -291,21 +516,16 @@ Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const Model
             : ai == after.terms.end() ? -1
                                       : bi->first.compare(ai->first);
     if (c < 0) {
-      RETURN_IF_ERROR(FromRocks(batch->Delete(fts, keys::SearchPostingKey(m.id, bi->first, id)),
-                                "posting delete"));
-      stats->Add(keys::SearchDfKey(m.id, bi->first), -1);
+      pending->Delete(keys::SearchPostingKey(m.id, bi->first, id));
+      pending->AddStat(keys::SearchDfKey(m.id, bi->first), -1);
       ++bi;
     } else if (c > 0) {
-      RETURN_IF_ERROR(FromRocks(
-          batch->Put(fts, keys::SearchPostingKey(m.id, ai->first, id), EncodePosting(ai->second)),
-          "posting write"));
-      stats->Add(keys::SearchDfKey(m.id, ai->first), 1);
+      pending->Put(keys::SearchPostingKey(m.id, ai->first, id), EncodePosting(ai->second));
+      pending->AddStat(keys::SearchDfKey(m.id, ai->first), 1);
       ++ai;
     } else {
       if (bi->second != ai->second) {
-        RETURN_IF_ERROR(FromRocks(
-            batch->Put(fts, keys::SearchPostingKey(m.id, ai->first, id), EncodePosting(ai->second)),
-            "posting write"));
+        pending->Put(keys::SearchPostingKey(m.id, ai->first, id), EncodePosting(ai->second));
       }
       ++bi;
       ++ai;
@@ -316,39 +536,48 @@ Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const Model
     auto so = before.surfaces.begin(), sn = after.surfaces.begin();
     while (so != before.surfaces.end() || sn != after.surfaces.end()) {
       int c = so == before.surfaces.end() ? 1 : sn == after.surfaces.end() ? -1 : so->compare(*sn);
-      if (c < 0) stats->Add(keys::SearchSurfaceKey(m.id, *so++), -1);
-      if (c > 0) stats->Add(keys::SearchSurfaceKey(m.id, *sn++), 1);
+      if (c < 0) pending->AddStat(keys::SearchSurfaceKey(m.id, *so++), -1);
+      if (c > 0) pending->AddStat(keys::SearchSurfaceKey(m.id, *sn++), 1);
       if (c == 0) ++so, ++sn;
     }
   }
   // Field token totals and the document count.
   for (const auto& [fid, len] : before.field_lengths) {
-    stats->Add(keys::SearchFieldTokensKey(m.id, fid), -static_cast<int64_t>(len));
+    pending->AddStat(keys::SearchFieldTokensKey(m.id, fid), -static_cast<int64_t>(len));
   }
   for (const auto& [fid, len] : after.field_lengths) {
-    stats->Add(keys::SearchFieldTokensKey(m.id, fid), static_cast<int64_t>(len));
+    pending->AddStat(keys::SearchFieldTokensKey(m.id, fid), static_cast<int64_t>(len));
   }
-  stats->Add(keys::SearchDocCountKey(m.id), (new_record ? 1 : 0) - (had_doc ? 1 : 0));
+  pending->AddStat(keys::SearchDocCountKey(m.id), (new_record ? 1 : 0) - (had_doc ? 1 : 0));
   if (new_record) {
     if (!had_doc || before.field_lengths != after.field_lengths) {
-      RETURN_IF_ERROR(
-          FromRocks(batch->Put(fts, doc_key, EncodeDocEntry(after.field_lengths)), "doc entry"));
+      pending->Put(std::move(doc_key), EncodeDocEntry(after.field_lengths));
     }
   } else if (had_doc) {
-    RETURN_IF_ERROR(FromRocks(batch->Delete(fts, doc_key), "doc entry delete"));
+    pending->Delete(std::move(doc_key));
   }
   return Status::OK();
 }
 
-Status FlushSearchStats(rocksdb::Transaction* txn, Store::Rep* rep, SearchStatsDelta* stats) {
-  auto* batch = txn->GetWriteBatch();
-  for (const auto& [key, delta] : stats->deltas()) {
-    if (delta == 0) continue;
-    RETURN_IF_ERROR(
-        FromRocks(batch->Merge(rep->cf(Cf::kCtr), key, EncodeI64LE(delta)), "search statistics"));
-  }
-  stats->Clear();
-  return Status::OK();
+Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPending* pending) {
+  // The plain batch under the transaction's indexed one: Commit writes exactly its bytes
+  // (WriteCommittedTxn::CommitWithoutPrepareInternal), and nothing reads the index after this.
+  rocksdb::WriteBatch* batch = txn->GetWriteBatch()->GetWriteBatch();
+  rocksdb::ColumnFamilyHandle* fts = rep->cf(Cf::kFts);
+  rocksdb::ColumnFamilyHandle* ctr = rep->cf(Cf::kCtr);
+  rocksdb::Status s;
+  pending->ForEachSorted(
+      [&](const std::string& key, const std::string& value) {
+        if (s.ok()) s = batch->Put(fts, key, value);
+      },
+      [&](const std::string& key) {
+        if (s.ok()) s = batch->Delete(fts, key);
+      },
+      [&](const std::string& key, int64_t delta) {
+        if (s.ok()) s = batch->Merge(ctr, key, EncodeI64LE(delta));
+      });
+  pending->Clear();
+  return FromRocks(s, "search index write");
 }
 
 Status DeleteSearchIndex(Store::Rep* rep, uint32_t model_id) {
@@ -374,7 +603,7 @@ Status RebuildSearchIndex(Store::Rep* rep, const ModelInfo& model, bool wipe) {
     rocksdb::TransactionOptions to;
     to.lock_timeout = rep->options.lock_timeout_ms;
     std::unique_ptr<rocksdb::Transaction> txn(rep->db->BeginTransaction(rep->write_options, to));
-    SearchStatsDelta stats;
+    SearchPending pending;
     for (uint64_t id : ids) {
       std::string v;
       rocksdb::Status s = txn->GetForUpdate(rocksdb::ReadOptions(), rep->cf(Cf::kRec),
@@ -386,7 +615,7 @@ Status RebuildSearchIndex(Store::Rep* rep, const ModelInfo& model, bool wipe) {
         // Indexed with the current fields already (by a write since the schema change)?
         std::string entry;
         s = txn->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), keys::SearchDocKey(model.id, id),
-                     &entry);
+                     &entry);  // (each record is visited once: nothing of it is pending)
         if (!s.ok() && !s.IsNotFound()) return FromRocks(s, what);
         FieldLengths lengths;
         if (s.ok() && DecodeDocEntry(entry, &lengths)) {
@@ -395,9 +624,9 @@ Status RebuildSearchIndex(Store::Rep* rep, const ModelInfo& model, bool wipe) {
           if (have == want) continue;
         }
       }
-      RETURN_IF_ERROR(IndexSearchChange(txn.get(), rep, model, id, &rv, &rv, &stats));
+      RETURN_IF_ERROR(IndexSearchChange(txn.get(), rep, model, id, &rv, &rv, &pending));
     }
-    RETURN_IF_ERROR(FlushSearchStats(txn.get(), rep, &stats));
+    RETURN_IF_ERROR(AppendSearchPending(txn.get(), rep, &pending));
     RETURN_IF_ERROR(FromRocks(txn->Commit(), what));
   }
   return FromRocks(rep->db->Put(rep->write_options, rep->cf(Cf::kFts),
@@ -425,8 +654,8 @@ SearchReader::SearchReader(ReadView& view, const ModelInfo& model) : view_(view)
 namespace {
 
 int64_t PendingDelta(const ReadView& view, const std::string& key) {
-  const SearchStatsDelta* p = view.pending_search_stats();
-  return p ? p->Get(key) : 0;
+  const SearchPending* p = view.pending_search();
+  return p ? p->Stat(key) : 0;
 }
 
 }  // namespace
@@ -464,16 +693,16 @@ class DictionaryCursor : public search::TermCursor {
   DictionaryCursor(SearchReader* reader, std::string prefix)
       : reader_(reader), prefix_(std::move(prefix)) {
     it_ = reader->view_.NewIterator(Cf::kCtr, prefix_, keys::PrefixSuccessor(prefix_));
-    pending_ = reader->view_.pending_search_stats();
+    pending_ = reader->view_.pending_search();
     if (pending_) {
-      pend_ = pending_->deltas().lower_bound(keys::PrefixSuccessor(prefix_));
+      pend_ = pending_->SortedStats().lower_bound(keys::PrefixSuccessor(prefix_));
       pit_ = pend_;
     }
   }
   void Seek(std::string_view target) override {
     std::string k = prefix_ + std::string(target);
     it_->Seek(k);
-    if (pending_) pit_ = pending_->deltas().lower_bound(k);
+    if (pending_) pit_ = pending_->SortedStats().lower_bound(k);
     Settle();
   }
   bool Valid() const override { return valid_; }
@@ -512,7 +741,7 @@ class DictionaryCursor : public search::TermCursor {
   SearchReader* reader_;
   std::string prefix_;
   std::unique_ptr<KvIterator> it_;
-  const SearchStatsDelta* pending_ = nullptr;
+  const SearchPending* pending_ = nullptr;
   std::map<std::string, int64_t>::const_iterator pit_, pend_;
   bool at_disk_ = false, at_pending_ = false, valid_ = false;
   std::string term_;

@@ -26,14 +26,17 @@
 // Doc entry value: nfields, then per field in ascending id: fieldId, fieldLength.
 //
 // Thread-safety: the free functions are thread-safe. A SearchReader is used by one thread,
-// like the ReadView it reads through. SearchStatsDelta is owned by one transaction.
+// like the ReadView it reads through. SearchPending is owned by one transaction.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -89,26 +92,86 @@ struct DocTerms {
 };
 DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& field_ids);
 
-// Statistics deltas a transaction has made (ctr 'F' keys -> delta), merged into `ctr` once
-// per key at commit: many merges of one key inside one transaction cost O(n^2) in RocksDB's
-// indexed write batch. Savepoints journal the changes so a rollback to a savepoint undoes
-// them too.
-class SearchStatsDelta {
+// What a transaction has written to the search index and not committed yet: posting and doc
+// entry writes (`fts` key -> value, or nullopt for a delete) and statistics deltas (`ctr` 'F'
+// key -> summed delta). They stay out of RocksDB's indexed transaction batch: a record writes
+// ~45 posting keys, and the indexed batch costs two skiplist searches per key; and many merges
+// of one key in that batch cost O(n^2). At commit, AppendSearchPending adds them to the
+// transaction's plain batch in key order (sorted inserts are also the memtable's fast path).
+// The transaction's own reads see them: TxnView overlays the writes (NewSearchOverlay) and the
+// search reader adds the deltas. Savepoints journal the changes so a rollback undoes them.
+class SearchPending {
  public:
-  void Add(const std::string& key, int64_t delta);
-  int64_t Get(const std::string& key) const;
-  // Every key touched so far (a delta may have summed to 0), in key order.
-  const std::map<std::string, int64_t>& deltas() const { return deltas_; }
-  void SetSavePoint() { savepoints_.push_back(journal_.size()); }
+  using Writes = std::map<std::string, std::optional<std::string>, std::less<>>;
+
+  void AddStat(const std::string& key, int64_t delta);
+  // The pending delta of a statistics key (0 when untouched).
+  int64_t Stat(const std::string& key) const;
+  // Every statistics key touched so far (a delta may have summed to 0), in key order. Built
+  // on demand (hash maps take the writes); valid until the next change.
+  const std::map<std::string, int64_t>& SortedStats() const;
+
+  void Put(std::string key, std::string value);
+  void Delete(std::string key);
+  // Null when `key` is untouched; else its pending value (nullopt: deleted).
+  const std::optional<std::string>* Find(const std::string& key) const;
+  bool has_writes() const { return !writes_.empty(); }
+  // The writes in key order, built on demand; valid until the next change.
+  const Writes& SortedWrites() const;
+  // Calls put(key, value) / del(key) for every write, then merge(key, delta) for every
+  // non-zero statistics delta, each in key order.
+  template <typename PutFn, typename DelFn, typename MergeFn>
+  void ForEachSorted(PutFn put, DelFn del, MergeFn merge) const;
+
+  void SetSavePoint() { savepoints_.push_back({stats_journal_.size(), writes_journal_.size()}); }
   // Undoes the changes since the last savepoint; false when there is none.
   bool RollbackToSavePoint();
   void Clear();
 
  private:
-  std::map<std::string, int64_t> deltas_;
-  std::vector<std::pair<std::string, int64_t>> journal_;  // only while savepoints exist
-  std::vector<size_t> savepoints_;
+  void Write(std::string key, std::optional<std::string> value);
+
+  std::unordered_map<std::string, int64_t> stats_;
+  std::unordered_map<std::string, std::optional<std::string>> writes_;
+  mutable std::map<std::string, int64_t> sorted_stats_;
+  mutable Writes sorted_writes_;
+  mutable bool sorted_stats_valid_ = false, sorted_writes_valid_ = false;
+  // Journals, kept only while savepoints exist: (key, delta) and (key, the entry before: none
+  // when the key was untouched).
+  std::vector<std::pair<std::string, int64_t>> stats_journal_;
+  std::vector<std::pair<std::string, std::optional<std::optional<std::string>>>> writes_journal_;
+  std::vector<std::pair<size_t, size_t>> savepoints_;
 };
+
+template <typename PutFn, typename DelFn, typename MergeFn>
+void SearchPending::ForEachSorted(PutFn put, DelFn del, MergeFn merge) const {
+  auto by_key = [](const auto* a, const auto* b) { return a->first < b->first; };
+  std::vector<const std::pair<const std::string, std::optional<std::string>>*> writes;
+  writes.reserve(writes_.size());
+  for (const auto& e : writes_) writes.push_back(&e);
+  std::sort(writes.begin(), writes.end(), by_key);
+  for (const auto* e : writes) {
+    if (e->second) {
+      put(e->first, *e->second);
+    } else {
+      del(e->first);
+    }
+  }
+  std::vector<const std::pair<const std::string, int64_t>*> stats;
+  stats.reserve(stats_.size());
+  for (const auto& e : stats_) {
+    if (e.second != 0) stats.push_back(&e);
+  }
+  std::sort(stats.begin(), stats.end(), by_key);
+  for (const auto* e : stats) merge(e->first, e->second);
+}
+
+// A KvIterator over `base` (bounded to [lower, upper)) with `writes` laid over it: a pending
+// value replaces the base's, a pending delete hides its key. `writes` must outlive it and not
+// change while it is used.
+std::unique_ptr<KvIterator> NewSearchOverlay(std::unique_ptr<KvIterator> base,
+                                             const SearchPending::Writes* writes,
+                                             std::string lower, std::string upper);
 
 // A model's statistics for BM25.
 struct SearchStats {

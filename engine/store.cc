@@ -574,7 +574,7 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
     rocksdb::TransactionOptions to;
     to.lock_timeout = rep->options.lock_timeout_ms;
     std::unique_ptr<rocksdb::Transaction> txn(rep->db->BeginTransaction(rep->write_options, to));
-    SearchStatsDelta search_stats;
+    SearchPending search_pending;
     for (uint64_t id : ids) {
       std::string v;
       rocksdb::Status s = txn->GetForUpdate(rocksdb::ReadOptions(), rep->cf(Cf::kRec),
@@ -613,7 +613,7 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
                          RecordView::Parse(std::move(bytes), id, model.api_identifier));
         // The field is searchable now that it has an index: keep its postings with the value.
         RETURN_IF_ERROR(
-            IndexSearchChange(txn.get(), rep, model, id, &rv, &folded_rv, &search_stats));
+            IndexSearchChange(txn.get(), rep, model, id, &rv, &folded_rv, &search_pending));
         rv = std::move(folded_rv);
       }
       bool unique_form = false;
@@ -645,7 +645,7 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
             FromRocks(txn->GetWriteBatch()->Put(rep->cf(Cf::kIdx), key, ""), "building index"));
       }
     }
-    RETURN_IF_ERROR(FlushSearchStats(txn.get(), rep, &search_stats));
+    RETURN_IF_ERROR(AppendSearchPending(txn.get(), rep, &search_pending));
     RETURN_IF_ERROR(FromRocks(txn->Commit(), "building index " + index.name));
     prog.records_done += ids.size();
     if (progress) progress(prog);

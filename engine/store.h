@@ -43,7 +43,7 @@ class KvIterator {
   virtual uint64_t keys_scanned() const = 0;
 };
 
-class SearchStatsDelta;
+class SearchPending;
 
 // A consistent view for reads: a RocksDB snapshot, or a transaction (which also sees its own
 // uncommitted writes). The catalog is the one in force when the view was created.
@@ -57,9 +57,10 @@ class ReadView {
                                  std::vector<std::optional<RecordView>>* out) = 0;
   virtual std::unique_ptr<KvIterator> NewIterator(Cf cf, std::string lower, std::string upper) = 0;
   virtual Result<std::optional<std::string>> GetRaw(Cf cf, std::string_view key) = 0;
-  // A transaction's search statistics deltas that are not merged into `ctr` yet (they are
-  // merged at commit); null for snapshots.
-  virtual const SearchStatsDelta* pending_search_stats() const { return nullptr; }
+  // A transaction's search index writes and statistics deltas, not in its RocksDB batch yet
+  // (they are added at commit); null for snapshots. NewIterator and GetRaw of `fts` already
+  // include the writes.
+  virtual const SearchPending* pending_search() const { return nullptr; }
 };
 
 // One `_atomics` command on a number field: increments are positive, decrements negative.

@@ -75,17 +75,18 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
 
 int64_t NowMillis();
 
-class SearchStatsDelta;
+class SearchPending;
 
-// Search index maintenance (search_index.cc). Writes into `txn`'s batch the difference between
-// the postings of `old_record` (as indexed: with the fields its doc entry lists) and of
+// Search index maintenance (search_index.cc). Adds to `pending` the difference between the
+// postings of `old_record` (as indexed: with the fields its doc entry lists) and of
 // `new_record` (with the model's current searchable fields); either may be null (create,
-// delete). The record must be locked by `txn`. Statistics go to `stats`, merged by
-// FlushSearchStats (once per key) before commit.
+// delete). The record must be locked by `txn`. AppendSearchPending moves everything pending
+// (writes in key order, then one merge per statistics key) into `txn`'s plain batch: call it
+// right before Commit, after the transaction's last write.
 Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
                          uint64_t id, const RecordView* old_record, const RecordView* new_record,
-                         SearchStatsDelta* stats);
-Status FlushSearchStats(rocksdb::Transaction* txn, Store::Rep* rep, SearchStatsDelta* stats);
+                         SearchPending* pending);
+Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPending* pending);
 // Re-indexes every record of `model` whose doc entry lists other fields than the current
 // searchable ones (online: batches of locked records, concurrent writes keep going), then
 // records the meta. With `wipe`, the model's index is deleted first (analyzer change: old

@@ -7,11 +7,12 @@
 //     updates of one record serialize and none is lost;
 //   - a unique index key is locked with GetForUpdate before it is checked (a missing key is
 //     locked too), so two writers of the same value cannot both succeed;
-//   - non-unique index entries, search postings and doc entries, and id high-water merges go
-//     into the transaction's batch untracked (no lock): their keys contain the record id,
-//     which is already locked;
-//   - search statistics (document count, token totals, document frequencies) are merge-add
-//     operands, summed per key in memory (SearchStatsDelta) and merged once each at commit.
+//   - non-unique index entries and id high-water merges go into the transaction's batch
+//     untracked (no lock): their keys contain the record id, which is already locked;
+//   - search postings and doc entries (keys with the record id too) and search statistics
+//     (merge-add operands: document count, token totals, document frequencies) are kept in
+//     memory (SearchPending: writes by key, deltas summed per key) and appended to the
+//     transaction's plain batch at commit, in key order, bypassing the indexed batch.
 #include <cmath>
 #include <unordered_map>
 
@@ -98,13 +99,13 @@ class TxnImpl : public StoreTransaction {
 
   void SetSavePoint() override {
     txn_->SetSavePoint();
-    search_stats_.SetSavePoint();
+    search_pending_.SetSavePoint();
     ++savepoints_;
   }
   Status RollbackToSavePoint() override {
     if (savepoints_ == 0) return Status(Code::kInvalidArgument, "no savepoint to roll back to");
     --savepoints_;
-    search_stats_.RollbackToSavePoint();
+    search_pending_.RollbackToSavePoint();
     return FromRocks(txn_->RollbackToSavePoint(), "rollback to savepoint");
   }
   Status Commit() override {
@@ -121,7 +122,7 @@ class TxnImpl : public StoreTransaction {
         return ms;
       }
     }
-    Status fs = FlushSearchStats(txn_.get(), rep_, &search_stats_);
+    Status fs = AppendSearchPending(txn_.get(), rep_, &search_pending_);
     if (!fs.ok()) {
       txn_->Rollback().PermitUncheckedError();
       schema_lock_.unlock();
@@ -170,7 +171,7 @@ class TxnImpl : public StoreTransaction {
 
   rocksdb::Transaction* txn() { return txn_.get(); }
   Store::Rep* rep() { return rep_; }
-  const SearchStatsDelta& search_stats() const { return search_stats_; }
+  const SearchPending& search_pending() const { return search_pending_; }
 
  private:
   static std::string model_name(const ModelInfo& m) { return m.api_identifier; }
@@ -194,7 +195,7 @@ class TxnImpl : public StoreTransaction {
   bool done_ = false;
   int savepoints_ = 0;
   std::unordered_map<uint32_t, uint64_t> max_ids_;  // per model: highest id created here
-  SearchStatsDelta search_stats_;                   // merged once per key at commit
+  SearchPending search_pending_;                    // appended to the batch at commit
 };
 
 // Reads through the transaction: committed data plus its own writes.
@@ -231,10 +232,20 @@ class TxnView : public ReadView {
     // bounded wrapper checks them.
     std::unique_ptr<rocksdb::Iterator> it(
         t_->txn()->GetIterator(rocksdb::ReadOptions(), t_->rep()->cf(cf)));
+    if (cf == Cf::kFts && t_->search_pending().has_writes()) {
+      std::unique_ptr<KvIterator> base = NewBoundedIterator(std::move(it), lower, upper);
+      return NewSearchOverlay(std::move(base), &t_->search_pending().SortedWrites(), std::move(lower),
+                              std::move(upper));
+    }
     return NewBoundedIterator(std::move(it), std::move(lower), std::move(upper));
   }
 
   Result<std::optional<std::string>> GetRaw(Cf cf, std::string_view key) override {
+    if (cf == Cf::kFts) {
+      if (const std::optional<std::string>* p = t_->search_pending().Find(std::string(key))) {
+        return *p;
+      }
+    }
     std::string v;
     rocksdb::Status s = t_->txn()->Get(rocksdb::ReadOptions(), t_->rep()->cf(cf),
                                        rocksdb::Slice(key.data(), key.size()), &v);
@@ -243,7 +254,7 @@ class TxnView : public ReadView {
     return std::optional<std::string>(std::move(v));
   }
 
-  const SearchStatsDelta* pending_search_stats() const override { return &t_->search_stats(); }
+  const SearchPending* pending_search() const override { return &t_->search_pending(); }
 
  private:
   TxnImpl* t_;
@@ -369,7 +380,7 @@ Result<RecordView> TxnImpl::CreateStored(const ModelInfo& m, StoredFields values
   uint64_t& high = max_ids_[m.id];
   if (id > high) high = id;
   ASSIGN_OR_RETURN(RecordView created, RecordView::Parse(std::move(bytes), id, m.api_identifier));
-  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, nullptr, &created, &search_stats_));
+  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, nullptr, &created, &search_pending_));
   return created;
 }
 
@@ -521,7 +532,7 @@ Result<RecordView> TxnImpl::UpdateWithAtomics(const ModelInfo& m, uint64_t id, S
       Guard(txn_->Put(rep_->cf(Cf::kRec), keys::RecordKey(m.id, id), bytes), "record write"));
   ASSIGN_OR_RETURN(RecordView updated, RecordView::Parse(std::move(bytes), id, m.api_identifier));
   // Postings: the difference between the old and the new record's.
-  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, &*old, &updated, &search_stats_));
+  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, &*old, &updated, &search_pending_));
   return updated;
 }
 
@@ -547,7 +558,7 @@ Status TxnImpl::DeleteStored(const ModelInfo& m, uint64_t id) {
     RETURN_IF_ERROR(
         Guard(batch->Delete(rep_->cf(Cf::kCtr), keys::AtomicKey(m.id, id, fid)), "counter delete"));
   }
-  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, &*old, nullptr, &search_stats_));
+  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, &*old, nullptr, &search_pending_));
   return Guard(txn_->Delete(rep_->cf(Cf::kRec), keys::RecordKey(m.id, id)), "record delete");
 }
 
