@@ -181,7 +181,7 @@ bool DecodeDocEntry(std::string_view in, FieldLengths* lengths) {
 DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& field_ids) {
   DocTerms out;
   const search::Analyzer& analyzer = SearchAnalyzer();
-  std::set<std::string> surfaces;
+  std::map<std::string, std::string> surfaces;  // surface -> term
   for (uint16_t fid : field_ids) {
     Value v = fid == kIdFieldId ? Value::Id(record.id()) : record.Get(fid);
     uint32_t base = 0;  // positions of the next list item start here
@@ -196,7 +196,7 @@ DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& fi
         if (t.stop_word || t.term.empty() || t.term.find('\0') != std::string::npos) continue;
         positions[t.term].push_back(base + t.position);
         if (!t.surface.empty() && t.surface.find('\0') == std::string::npos) {
-          surfaces.insert(t.surface);
+          surfaces.emplace(t.surface, t.term);
         }
       }
       if (!words.empty()) {
@@ -209,7 +209,9 @@ DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& fi
       out.terms[term].push_back(PostingField{fid, length, std::move(pos)});
     }
   }
-  out.surfaces.assign(surfaces.begin(), surfaces.end());
+  out.surfaces.reserve(surfaces.size());
+  for (const auto& [surface, term] : surfaces) out.surfaces.push_back(surface);
+  out.surface_terms = std::move(surfaces);
   return out;
 }
 
@@ -477,6 +479,109 @@ uint64_t PostingRecordId(std::string_view key) {
 
 // ---- the write side ----
 
+namespace {
+
+// IndexSearchChange for an update that changes only `changed` (ascending; the record is
+// indexed with the model's current fields, `lengths` from its doc entry). Only those fields
+// are analyzed, old and new. A term they hold gets its stored posting rewritten: the other
+// fields' parts kept, the changed fields' replaced. A surface word they gained or lost counts
+// for the document unless the unchanged fields hold it too: when the term's stored posting has
+// no unchanged field they cannot; otherwise the unchanged fields are analyzed to find out.
+Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
+                          uint64_t id, const RecordView& old_record, const RecordView& new_record,
+                          const FieldLengths& lengths, const std::vector<uint16_t>& changed,
+                          std::string doc_key, SearchPending* pending) {
+  if (changed.empty()) return Status::OK();
+  auto is_changed = [&](uint16_t fid) {
+    return std::binary_search(changed.begin(), changed.end(), fid);
+  };
+  const DocTerms before = AnalyzeRecord(old_record, changed);
+  const DocTerms after = AnalyzeRecord(new_record, changed);
+
+  std::set<std::string> terms;
+  for (const auto& [t, f] : before.terms) terms.insert(t);
+  for (const auto& [t, f] : after.terms) terms.insert(t);
+  std::map<std::string, bool> in_unchanged;  // term -> its posting has an unchanged field
+  for (const std::string& term : terms) {
+    auto b = before.terms.find(term), a = after.terms.find(term);
+    std::string key = keys::SearchPostingKey(m.id, term, id);
+    std::optional<std::string> stored;
+    if (const std::optional<std::string>* p = pending->Find(key)) {
+      stored = *p;
+    } else {
+      std::string v;
+      rocksdb::Status s = txn->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), key, &v);
+      if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading a posting");
+      if (s.ok()) stored = std::move(v);
+    }
+    std::vector<PostingField> fields;
+    if (stored && !DecodePosting(*stored, &fields)) {
+      return Status(Code::kInvalidStoredData, m.api_identifier + " " + std::to_string(id) +
+                                                  ": malformed posting for \"" + term + "\"");
+    }
+    std::vector<PostingField> merged;
+    for (auto& f : fields) {
+      if (!is_changed(f.field_id)) merged.push_back(std::move(f));
+    }
+    in_unchanged[term] = !merged.empty();
+    if (b != before.terms.end() && a != after.terms.end() && b->second == a->second) continue;
+    if (a != after.terms.end()) merged.insert(merged.end(), a->second.begin(), a->second.end());
+    std::sort(merged.begin(), merged.end(),
+              [](const PostingField& x, const PostingField& y) { return x.field_id < y.field_id; });
+    if (merged.empty()) {
+      if (stored) {
+        pending->Delete(std::move(key));
+        pending->AddStat(keys::SearchDfKey(m.id, term), -1);
+      }
+    } else {
+      if (!stored) pending->AddStat(keys::SearchDfKey(m.id, term), 1);
+      pending->Put(std::move(key), EncodePosting(merged));
+    }
+  }
+
+  // Surfaces gained or lost by the changed fields.
+  std::optional<std::set<std::string>> unchanged_surfaces;
+  auto held_elsewhere = [&](const std::string& surface, const std::string& term) {
+    if (!in_unchanged[term]) return false;
+    if (!unchanged_surfaces) {
+      std::vector<uint16_t> rest;
+      for (const auto& [fid, len] : lengths) {
+        if (!is_changed(fid)) rest.push_back(fid);
+      }
+      DocTerms others = AnalyzeRecord(new_record, rest);
+      unchanged_surfaces.emplace(others.surfaces.begin(), others.surfaces.end());
+    }
+    return unchanged_surfaces->count(surface) > 0;
+  };
+  for (const auto& [surface, term] : before.surface_terms) {
+    if (!after.surface_terms.count(surface) && !held_elsewhere(surface, term)) {
+      pending->AddStat(keys::SearchSurfaceKey(m.id, surface), -1);
+    }
+  }
+  for (const auto& [surface, term] : after.surface_terms) {
+    if (!before.surface_terms.count(surface) && !held_elsewhere(surface, term)) {
+      pending->AddStat(keys::SearchSurfaceKey(m.id, surface), 1);
+    }
+  }
+
+  // Lengths: the changed fields' replace theirs in the doc entry and the token totals.
+  FieldLengths new_lengths = lengths;
+  for (auto& [fid, len] : new_lengths) {
+    auto old_len = std::find_if(before.field_lengths.begin(), before.field_lengths.end(),
+                                [&](const auto& e) { return e.first == fid; });
+    auto new_len = std::find_if(after.field_lengths.begin(), after.field_lengths.end(),
+                                [&](const auto& e) { return e.first == fid; });
+    if (old_len == before.field_lengths.end() || new_len == after.field_lengths.end()) continue;
+    pending->AddStat(keys::SearchFieldTokensKey(m.id, fid),
+                     static_cast<int64_t>(new_len->second) - static_cast<int64_t>(old_len->second));
+    len = new_len->second;
+  }
+  if (new_lengths != lengths) pending->Put(std::move(doc_key), EncodeDocEntry(new_lengths));
+  return Status::OK();
+}
+
+}  // namespace
+
 Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
                          uint64_t id, const RecordView* old_record, const RecordView* new_record,
                          SearchPending* pending) {
@@ -503,6 +608,20 @@ Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const Model
       }
       std::vector<uint16_t> fids;
       for (const auto& [fid, len] : lengths) fids.push_back(fid);
+      if (new_record && fids == SearchFieldIds(m)) {
+        // An update under the same field set: only the fields whose values differ are
+        // re-analyzed (an `_atomics` increment must not re-tokenize the body).
+        std::vector<uint16_t> changed;
+        for (uint16_t fid : fids) {
+          if (fid != kIdFieldId && !(old_record->Get(fid) == new_record->Get(fid))) {
+            changed.push_back(fid);
+          }
+        }
+        if (changed.size() < fids.size()) {
+          return IndexChangedFields(txn, rep, m, id, *old_record, *new_record, lengths, changed,
+                                    std::move(doc_key), pending);
+        }
+      }
       before = AnalyzeRecord(*old_record, fids);
       had_doc = true;
     }

@@ -89,6 +89,7 @@ struct DocTerms {
   FieldLengths field_lengths;
   std::map<std::string, std::vector<PostingField>> terms;
   std::vector<std::string> surfaces;  // the distinct unstemmed words, sorted
+  std::map<std::string, std::string> surface_terms;  // each of them -> its term
 };
 DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& field_ids);
 
