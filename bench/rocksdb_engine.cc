@@ -296,7 +296,7 @@ rocksdb::Options ActionDbLikeOptions(size_t block_cache_bytes) {
   // Exactly the options ActionDB opens its column families with (engine/rocks_options.h),
   // minus its merge operator (the floor adds uint64add).
   auto cache = rocksdb::NewLRUCache(block_cache_bytes);
-  rocksdb::Options options(engine::MakeDbOptions(), engine::MakeCfOptions(cache, false));
+  rocksdb::Options options(engine::MakeDbOptions(), engine::MakeCfOptions(cache, false, false));
   options.create_if_missing = true;
   return options;
 }
