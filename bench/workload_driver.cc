@@ -3,7 +3,7 @@
 // side by side.
 //
 // Usage:
-//   actiondb-bench [--size=10000|100000|1000000] [--allow-1m] [--engines=sqlite,rocksdb,actiondb]
+//   actiondb-bench [--size=10000|100000|1000000] [--allow-1m] [--engines=actiondb,sqlite,rocksdb]
 //                  [--repetitions=5] [--seconds-per-round=1] [--smoke] [--workloads=LIST]
 //                  [--dir=TMPDIR] [--cache-mb=256] [--json=FILE] [--markdown=FILE] [--no-fork]
 //
@@ -139,7 +139,7 @@ constexpr uint64_t kSeedGet = 0xB0001, kSeedAuthor = 0xB0002, kSeedScore = 0xB00
 struct Flags {
   uint64_t size = 10000;
   bool allow_1m = false;
-  std::vector<std::string> engines = {"sqlite", "rocksdb"};
+  std::vector<std::string> engines = {"actiondb", "sqlite", "rocksdb"};
   int repetitions = 5;
   double seconds_per_round = 1.0;
   bool smoke = false;
@@ -171,7 +171,7 @@ std::vector<std::string> SplitComma(const std::string& s) {
 void Usage() {
   std::fprintf(stderr,
                "usage: actiondb-bench [--size=10000|100000|1000000] [--allow-1m]\n"
-               "         [--engines=sqlite,rocksdb[,actiondb]] [--repetitions=5]\n"
+               "         [--engines=actiondb,sqlite,rocksdb] [--repetitions=5]\n"
                "         [--seconds-per-round=1] [--smoke] [--workloads=get,author,deep,score,"
                "fts,typo,incr,compact,delete]\n"
                "         [--dir=TMPDIR] [--cache-mb=256] [--json=FILE] [--markdown=FILE] "
