@@ -13,8 +13,8 @@ namespace actiondb::engine {
 // dynamic level sizes. `merge` adds the counter merge operator (the `ctr` CF only).
 // `partitioned` splits filters and indexes into 4 KiB partitions (CFs of many small keys,
 // whose one-piece filters outgrow a cache shard); the records CF does without.
-rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>& cache,
-                                           bool merge, bool partitioned);
+rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>& cache, bool merge,
+                                           bool partitioned);
 rocksdb::DBOptions MakeDbOptions();
 
 }  // namespace actiondb::engine

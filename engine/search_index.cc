@@ -316,7 +316,10 @@ class OverlayIterator : public KvIterator {
  public:
   OverlayIterator(std::unique_ptr<KvIterator> base, const SearchPending::Writes* writes,
                   std::string lower, std::string upper)
-      : base_(std::move(base)), writes_(writes), lower_(std::move(lower)), upper_(std::move(upper)) {
+      : base_(std::move(base)),
+        writes_(writes),
+        lower_(std::move(lower)),
+        upper_(std::move(upper)) {
     lo_ = writes->lower_bound(lower_);
     hi_ = upper_.empty() ? writes->end() : writes->lower_bound(upper_);
     if (!upper_.empty() && lower_ >= upper_) lo_ = hi_;  // an empty range
@@ -400,8 +403,8 @@ class OverlayIterator : public KvIterator {
       mi_ = hi_;
       return;
     }
-    It it = !upper_.empty() && target >= std::string_view(upper_) ? hi_
-                                                                   : writes_->lower_bound(target);
+    It it =
+        !upper_.empty() && target >= std::string_view(upper_) ? hi_ : writes_->lower_bound(target);
     if (inclusive && it != hi_ && it->first == target) {
       mi_ = it;
       return;
@@ -461,8 +464,8 @@ class OverlayIterator : public KvIterator {
 }  // namespace
 
 std::unique_ptr<KvIterator> NewSearchOverlay(std::unique_ptr<KvIterator> base,
-                                             const SearchPending::Writes* writes,
-                                             std::string lower, std::string upper) {
+                                             const SearchPending::Writes* writes, std::string lower,
+                                             std::string upper) {
   return std::make_unique<OverlayIterator>(std::move(base), writes, std::move(lower),
                                            std::move(upper));
 }
@@ -481,6 +484,18 @@ uint64_t PostingRecordId(std::string_view key) {
 
 namespace {
 
+// An `fts` value as the transaction sees it: its pending write if any, else the stored one.
+Result<std::optional<std::string>> ReadFts(rocksdb::Transaction* txn, Store::Rep* rep,
+                                           const SearchPending& pending, const std::string& key,
+                                           const char* what) {
+  if (const std::optional<std::string>* p = pending.Find(key)) return *p;
+  std::string v;
+  rocksdb::Status s = txn->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), key, &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, what);
+  return std::optional<std::string>(std::move(v));
+}
+
 // IndexSearchChange for an update that changes only `changed` (ascending; the record is
 // indexed with the model's current fields, `lengths` from its doc entry). Only those fields
 // are analyzed, old and new. A term they hold gets its stored posting rewritten: the other
@@ -498,22 +513,15 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
   const DocTerms before = AnalyzeRecord(old_record, changed);
   const DocTerms after = AnalyzeRecord(new_record, changed);
 
-  std::set<std::string> terms;
-  for (const auto& [t, f] : before.terms) terms.insert(t);
-  for (const auto& [t, f] : after.terms) terms.insert(t);
-  std::map<std::string, bool> in_unchanged;  // term -> its posting has an unchanged field
-  for (const std::string& term : terms) {
+  // Every term of the changed fields, old or new -> whether its posting has an unchanged field.
+  std::map<std::string, bool> in_unchanged;
+  for (const auto& [t, f] : before.terms) in_unchanged.emplace(t, false);
+  for (const auto& [t, f] : after.terms) in_unchanged.emplace(t, false);
+  for (auto& [term, unchanged_part] : in_unchanged) {
     auto b = before.terms.find(term), a = after.terms.find(term);
     std::string key = keys::SearchPostingKey(m.id, term, id);
-    std::optional<std::string> stored;
-    if (const std::optional<std::string>* p = pending->Find(key)) {
-      stored = *p;
-    } else {
-      std::string v;
-      rocksdb::Status s = txn->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), key, &v);
-      if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading a posting");
-      if (s.ok()) stored = std::move(v);
-    }
+    ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                     ReadFts(txn, rep, *pending, key, "reading a posting"));
     std::vector<PostingField> fields;
     if (stored && !DecodePosting(*stored, &fields)) {
       return Status(Code::kInvalidStoredData, m.api_identifier + " " + std::to_string(id) +
@@ -523,7 +531,7 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
     for (auto& f : fields) {
       if (!is_changed(f.field_id)) merged.push_back(std::move(f));
     }
-    in_unchanged[term] = !merged.empty();
+    unchanged_part = !merged.empty();
     if (b != before.terms.end() && a != after.terms.end() && b->second == a->second) continue;
     if (a != after.terms.end()) merged.insert(merged.end(), a->second.begin(), a->second.end());
     std::sort(merged.begin(), merged.end(),
@@ -542,7 +550,7 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
   // Surfaces gained or lost by the changed fields.
   std::optional<std::set<std::string>> unchanged_surfaces;
   auto held_elsewhere = [&](const std::string& surface, const std::string& term) {
-    if (!in_unchanged[term]) return false;
+    if (!in_unchanged.at(term)) return false;
     if (!unchanged_surfaces) {
       std::vector<uint16_t> rest;
       for (const auto& [fid, len] : lengths) {
@@ -586,20 +594,14 @@ Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const Model
                          uint64_t id, const RecordView* old_record, const RecordView* new_record,
                          SearchPending* pending) {
   std::string doc_key = keys::SearchDocKey(m.id, id);
+  const std::vector<uint16_t> current = new_record ? SearchFieldIds(m) : std::vector<uint16_t>();
   DocTerms before, after;
   bool had_doc = false;
   if (old_record) {
     // The fields the record was indexed with (the schema may have changed since): the doc
     // entry says. The record is locked, so nobody else changes its postings meanwhile.
-    std::optional<std::string> entry;
-    if (const std::optional<std::string>* p = pending->Find(doc_key)) {
-      entry = *p;
-    } else {
-      std::string v;
-      rocksdb::Status s = txn->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), doc_key, &v);
-      if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "reading the search entry");
-      if (s.ok()) entry = std::move(v);
-    }
+    ASSIGN_OR_RETURN(std::optional<std::string> entry,
+                     ReadFts(txn, rep, *pending, doc_key, "reading the search entry"));
     if (entry) {
       FieldLengths lengths;
       if (!DecodeDocEntry(*entry, &lengths)) {
@@ -608,7 +610,7 @@ Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const Model
       }
       std::vector<uint16_t> fids;
       for (const auto& [fid, len] : lengths) fids.push_back(fid);
-      if (new_record && fids == SearchFieldIds(m)) {
+      if (new_record && fids == current) {
         // An update under the same field set: only the fields whose values differ are
         // re-analyzed (an `_atomics` increment must not re-tokenize the body).
         std::vector<uint16_t> changed;
@@ -626,7 +628,7 @@ Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const Model
       had_doc = true;
     }
   }
-  if (new_record) after = AnalyzeRecord(*new_record, SearchFieldIds(m));
+  if (new_record) after = AnalyzeRecord(*new_record, current);
 
   // Postings and document frequencies: a merge walk over the two sorted term maps.
   auto bi = before.terms.begin(), ai = after.terms.begin();

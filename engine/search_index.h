@@ -88,7 +88,7 @@ bool DecodeDocEntry(std::string_view bytes, FieldLengths* lengths);
 struct DocTerms {
   FieldLengths field_lengths;
   std::map<std::string, std::vector<PostingField>> terms;
-  std::vector<std::string> surfaces;  // the distinct unstemmed words, sorted
+  std::vector<std::string> surfaces;                 // the distinct unstemmed words, sorted
   std::map<std::string, std::string> surface_terms;  // each of them -> its term
 };
 DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& field_ids);
@@ -171,8 +171,8 @@ void SearchPending::ForEachSorted(PutFn put, DelFn del, MergeFn merge) const {
 // value replaces the base's, a pending delete hides its key. `writes` must outlive it and not
 // change while it is used.
 std::unique_ptr<KvIterator> NewSearchOverlay(std::unique_ptr<KvIterator> base,
-                                             const SearchPending::Writes* writes,
-                                             std::string lower, std::string upper);
+                                             const SearchPending::Writes* writes, std::string lower,
+                                             std::string upper);
 
 // A model's statistics for BM25.
 struct SearchStats {

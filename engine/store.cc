@@ -61,8 +61,8 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   return Status(Code::kInternal, msg);
 }
 
-rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>& cache,
-                                           bool merge, bool partitioned) {
+rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>& cache, bool merge,
+                                           bool partitioned) {
   rocksdb::ColumnFamilyOptions cf;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
@@ -423,7 +423,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (int i = 0; i < kNumCfs; ++i) {
     descs.emplace_back(kCfNames[i], MakeCfOptions(cache, static_cast<Cf>(i) == Cf::kCtr,
-                                                static_cast<Cf>(i) != Cf::kRec));
+                                                  static_cast<Cf>(i) != Cf::kRec));
   }
   rocksdb::TransactionDBOptions tdbo;
   tdbo.transaction_lock_timeout = options.lock_timeout_ms;

@@ -234,8 +234,8 @@ class TxnView : public ReadView {
         t_->txn()->GetIterator(rocksdb::ReadOptions(), t_->rep()->cf(cf)));
     if (cf == Cf::kFts && t_->search_pending().has_writes()) {
       std::unique_ptr<KvIterator> base = NewBoundedIterator(std::move(it), lower, upper);
-      return NewSearchOverlay(std::move(base), &t_->search_pending().SortedWrites(), std::move(lower),
-                              std::move(upper));
+      return NewSearchOverlay(std::move(base), &t_->search_pending().SortedWrites(),
+                              std::move(lower), std::move(upper));
     }
     return NewBoundedIterator(std::move(it), std::move(lower), std::move(upper));
   }

@@ -96,8 +96,7 @@ TEST(SearchOverlayTest, MatchesTheMergedMapInEveryDirection) {
     const Map want = Expected(base, pending.SortedWrites(), lower, upper);
     auto it = NewSearchOverlay(std::make_unique<MapIterator>(&base, lower, upper),
                                &pending.SortedWrites(), lower, upper);
-    SCOPED_TRACE("round " + std::to_string(round) + " lower '" + lower + "' upper '" + upper +
-                 "'");
+    SCOPED_TRACE("round " + std::to_string(round) + " lower '" + lower + "' upper '" + upper + "'");
 
     // Forward and backward full scans.
     Pairs got;

@@ -144,8 +144,8 @@ TEST_F(SearchTest, EverySearchableFieldTypeButPasswordsAndUnindexedNumbers) {
 // count and token total exact. Random updates of random field subsets (sets, `_atomics`,
 // savepoint rollbacks), the checker after each round, and searches against a scan.
 TEST_F(SearchTest, PartialUpdatesKeepTheIndexExact) {
-  const std::vector<std::string> words = {"run", "running", "runs", "red", "42", "blue",
-                                          "the", "cat", "cats", "7", "true", "apple"};
+  const std::vector<std::string> words = {"run", "running", "runs", "red", "42",   "blue",
+                                          "the", "cat",     "cats", "7",   "true", "apple"};
   std::mt19937 rng(7);
   auto text = [&](size_t max_words) {
     std::string t;
