@@ -54,6 +54,8 @@
 //                    author, this page is empty below N = 500k (rows/op shows it).
 //   author_*_composite  [author] The same two with an extra composite (authorId, createdAt)
 //                    index (SQLite variant; created after the base runs, then dropped).
+//   feed_p1          [deep] The first page of the global feed (ORDER BY createdAt DESC, id DESC,
+//                    50 per page), no cursor: the reference for the deep-page target.
 //   deep_keyset      [deep] A deep page of the global feed (ORDER BY createdAt DESC, id DESC,
 //                    50 per page) by keyset cursor: pages P-31..P with P = min(1000, N/100)
 //                    (page 1,000 at 100k and 1M), cursors precomputed by paging there untimed.
@@ -812,6 +814,20 @@ class EngineRun {
     const std::string pages = first_page == last_page
                                   ? std::to_string(last_page)
                                   : std::to_string(first_page) + "-" + std::to_string(last_page);
+    Timed(
+        NewMetric("feed_p1", "c. feed first page (no cursor)", "q/s"), Capability::kFeedPage, 1,
+        [&](int, uint64_t) -> Result<size_t> {
+          ASSIGN_OR_RETURN(Page page, engine_->FeedPage(kPageSize, ""));
+          return page.rows.size();
+        },
+        [&](Metric* m) {
+          Result<Page> p = engine_->FeedPage(kPageSize, "");
+          return Check(m, p.ok(), "feed page 1: " + p.status().message()) &&
+                 RowsMatch(m, p->rows, FeedTruth(1), "feed page 1");
+        });
+    const Metric* first =
+        metrics_.back().id == "feed_p1" && metrics_.back().HasValue() ? &metrics_.back() : nullptr;
+    const double first_rate = first ? first->Median() : 0;
     std::vector<std::string> cursors;  // cursors[k]: end of page first_page - 1 + k
     Timed(
         NewMetric("deep_keyset", "c. feed deep page " + pages + " by cursor (keyset)", "q/s"),
@@ -833,6 +849,16 @@ class EngineRun {
           }
           return true;
         });
+    // The target "any deep page within 1.2x of the first page's time" as a number per engine.
+    Metric& deep = metrics_.back();
+    if (first_rate > 0 && deep.id == "deep_keyset" && deep.HasValue()) {
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    "a deep page takes %.2fx the time of feed page 1 (median q/s %s vs %s)",
+                    first_rate / deep.Median(), FormatNumber(deep.Median()).c_str(),
+                    FormatNumber(first_rate).c_str());
+      deep.note = buf;
+    }
     Timed(
         NewMetric("deep_offset", "c. feed deep page " + pages + " by OFFSET", "q/s"),
         Capability::kFeedOffset, 1,
