@@ -825,9 +825,9 @@ class EngineRun {
           return Check(m, p.ok(), "feed page 1: " + p.status().message()) &&
                  RowsMatch(m, p->rows, FeedTruth(1), "feed page 1");
         });
-    const Metric* first =
-        metrics_.back().id == "feed_p1" && metrics_.back().HasValue() ? &metrics_.back() : nullptr;
-    const double first_rate = first ? first->Median() : 0;
+    const double first_rate = metrics_.back().id == "feed_p1" && metrics_.back().HasValue()
+                                  ? metrics_.back().Median()
+                                  : 0;
     std::vector<std::string> cursors;  // cursors[k]: end of page first_page - 1 + k
     Timed(
         NewMetric("deep_keyset", "c. feed deep page " + pages + " by cursor (keyset)", "q/s"),

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <thread>
 
 #include "tests/test_util.h"
@@ -49,6 +50,20 @@ class InternalApiTest : public ::testing::Test {
     return v && v->kind() == ValueKind::kNumber ? v->as_number() : -1e300;
   }
   void ExpectClean() { testing::ExpectCheckClean(*db_); }
+
+  // Bulk-creates `n` events, event i (id i + 1) with rank rank_of(i).
+  Status CreateRanked(size_t n, const std::function<double(size_t)>& rank_of) {
+    std::vector<WriteInput> inputs(n);
+    for (size_t i = 0; i < n; ++i) inputs[i].values = {{"rank", Value::Number(rank_of(i))}};
+    return events().BulkCreate(inputs).status();
+  }
+  // The first page of events by rank ascending.
+  Result<Connection> LowestRanks(int first) {
+    FindRequest req;
+    req.sort = R"({"rank": "Ascending"})";
+    req.first = first;
+    return events().FindMany(req);
+  }
 
   TempDir dir_;
   std::unique_ptr<Database> db_;
@@ -408,22 +423,16 @@ TEST_F(InternalApiTest, SelectingAnotherModelsFieldsIsAClearError) {
 // 10,000 deletions spread over every third id: no whole-model compaction (the policy is timed in
 // bench/), and the survivors, the indexes and the counters are exact.
 TEST_F(InternalApiTest, DeleteManyOfRecordsSpreadThinlyOverALargeModel) {
-  std::vector<WriteInput> inputs(30000);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    double rank = i % 3 == 0 ? static_cast<double>(i / 3) : static_cast<double>(10000 + i);
-    inputs[i].values = {{"rank", Value::Number(rank)}};
-  }
-  ASSERT_OK(events().BulkCreate(inputs));
+  ASSERT_OK(CreateRanked(30000, [](size_t i) {
+    return i % 3 == 0 ? static_cast<double>(i / 3) : static_cast<double>(10000 + i);
+  }));
   auto n = events().DeleteMany(R"({"rank": {"lessThan": 10000}})");
   ASSERT_OK(n);
   EXPECT_EQ(*n, 10000u);
   auto stats = db_->Stats();
   ASSERT_OK(stats);
   EXPECT_EQ(stats->models[0].record_count, 20000u);
-  FindRequest low;
-  low.sort = R"({"rank": "Ascending"})";
-  low.first = 3;
-  auto page = events().FindMany(low);
+  auto page = LowestRanks(3);
   ASSERT_OK(page);
   ASSERT_EQ(page->edges.size(), 3u);
   EXPECT_EQ(*page->edges[0].node.record.Get("rank"), Value::Number(10001));
@@ -433,18 +442,11 @@ TEST_F(InternalApiTest, DeleteManyOfRecordsSpreadThinlyOverALargeModel) {
 }
 
 TEST_F(InternalApiTest, DeleteManyByFilterOfMostOfALargeModel) {
-  std::vector<WriteInput> inputs(30000);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    inputs[i].values = {{"rank", Value::Number(static_cast<double>(i))}};
-  }
-  ASSERT_OK(events().BulkCreate(inputs));
+  ASSERT_OK(CreateRanked(30000, [](size_t i) { return static_cast<double>(i); }));
   auto n = events().DeleteMany(R"({"rank": {"lessThan": 27000}})");
   ASSERT_OK(n);
   EXPECT_EQ(*n, 27000u);
-  FindRequest rest;
-  rest.sort = R"({"rank": "Ascending"})";
-  rest.first = 5;
-  auto page = events().FindMany(rest);
+  auto page = LowestRanks(5);
   ASSERT_OK(page);
   ASSERT_EQ(page->edges.size(), 5u);
   EXPECT_EQ(*page->edges[0].node.record.Get("rank"), Value::Number(27000));
