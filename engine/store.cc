@@ -62,13 +62,13 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
 }
 
 rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>& cache, bool merge,
-                                           bool partitioned) {
+                                           bool small_keys) {
   rocksdb::ColumnFamilyOptions cf;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
   // Records are read one at a time, at random (point gets, the rows of an index page): a
   // cache miss reads, checksums and decompresses a whole block, so theirs are small.
-  t.block_size = partitioned ? 16 * 1024 : 4 * 1024;
+  t.block_size = small_keys ? 16 * 1024 : 4 * 1024;
   t.cache_index_and_filter_blocks = true;
   t.pin_l0_filter_and_index_blocks_in_cache = true;
   t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
@@ -79,7 +79,7 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>
   // Partitions are 4 KiB blocks cached like data; the top-level index stays pinned.
   // Records (~350-byte values: a 64 MiB file holds ~200k keys) keep one-level ones, a cache
   // lookup cheaper per point get.
-  if (partitioned) {
+  if (small_keys) {
     t.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
     t.partition_filters = true;
     t.metadata_block_size = 4096;
