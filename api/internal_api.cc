@@ -10,6 +10,7 @@
 #include "engine/json_value.h"
 #include "engine/key_format.h"
 #include "engine/store.h"
+#include "query/find_forward.h"
 
 namespace actiondb {
 
@@ -340,7 +341,7 @@ Result<uint64_t> InternalModelApi::DeleteMany(const std::string& filter, const s
     std::optional<std::string> end_cursor;
     {
       auto view = store.NewReadView();
-      ASSIGN_OR_RETURN(Connection page, actiondb::FindMany(*view, model_, page_request));
+      ASSIGN_OR_RETURN(Connection page, query::FindManyForward(*view, model_, page_request));
       for (const Edge& e : page.edges) {
         ids.push_back(e.node.record.id);
         lowest = std::min(lowest, e.node.record.id);

@@ -583,7 +583,7 @@ Result<Page> PageWith(OpenFn open, const BoundSort& sort, const PageArgs& args) 
   // Without a start cursor the stream began at the first match in stream order, so nothing
   // lies behind the page and only pages that start at a cursor need the probe.
   bool more_behind = false;
-  if (start) {
+  if (start && args.probe_behind) {
     bool inclusive = page.positions.empty();
     const Position* from = inclusive ? &*start : &page.positions.front();
     ASSIGN_OR_RETURN(auto s, open(!rev, from, inclusive, 1));

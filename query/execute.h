@@ -36,6 +36,11 @@ struct PageArgs {
   bool from_end = false;  // `last`: the page ends at `before` (or the end)
   std::optional<Position> after;
   std::optional<Position> before;
+  // Whether to look for a record behind a page that starts at a cursor (the page info's
+  // hasPreviousPage when paging forward). A loop that walks a whole result forward and deletes
+  // what it read (deleteMany) turns this off: behind its cursor every match is gone, so the
+  // probe would walk a residual scan back to the start of the model on every page.
+  bool probe_behind = true;
 };
 
 struct Page {

@@ -8,6 +8,7 @@
 #include "engine/store.h"
 #include "query/bind.h"
 #include "query/execute.h"
+#include "query/find_forward.h"
 #include "query/plan.h"
 #include "query/search.h"
 #include "query/select.h"
@@ -61,10 +62,11 @@ struct Run {
 };
 
 Result<Connection> FindManyImpl(ReadView& view, std::string_view model, const FindRequest& req,
-                                int max_page, Explanation* explain) {
+                                int max_page, Explanation* explain, bool probe_behind = true) {
   ASSIGN_OR_RETURN(Prepared p, Prepare(view, model, req, true));
   ASSIGN_OR_RETURN(query::PageArgs args,
                    query::MakePageArgs(req, max_page, p.shape, p.sort, *p.model));
+  args.probe_behind = probe_behind;
   ExecContext ctx{view};
   RETURN_IF_ERROR(query::ResolveRelations(ctx, *p.model, &p.filter));
   std::optional<query::SearchOutcome> found;
@@ -172,6 +174,15 @@ Result<Node> FindOne(ReadView& view, std::string_view model, uint64_t id,
 Result<Connection> FindMany(ReadView& view, std::string_view model, const FindRequest& request) {
   return FindManyImpl(view, model, request, kMaxRootPageSize, nullptr);
 }
+
+namespace query {
+
+Result<Connection> FindManyForward(ReadView& view, std::string_view model,
+                                   const FindRequest& request, Explanation* explain) {
+  return FindManyImpl(view, model, request, kMaxRootPageSize, explain, /*probe_behind=*/false);
+}
+
+}  // namespace query
 
 Result<std::optional<Node>> MaybeFindFirst(ReadView& view, std::string_view model,
                                            const FindRequest& request) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/store.h"
+#include "query/find_forward.h"
 #include "tests/test_util.h"
 
 namespace actiondb {
@@ -121,6 +122,44 @@ TEST_F(QueryTest, SortNullsAndTieBreak) {
   EXPECT_EQ(Ids(F("", R"({"author": "Descending"})")), (V{p1, p3, p2}));   // nulls last
   EXPECT_EQ(Ids(F("", R"([{"score": "Descending"}, {"title": "Descending"}])")), (V{p1, p2, p3}));
   EXPECT_EQ(Ids(F("", R"({"id": "Descending"})")), (V{p3, p2, p1}));
+}
+
+// hasPreviousPage is exact: a page after a cursor probes behind it for a match. Behind a
+// deleteMany's cursor every match is gone, so its page loop (FindManyForward) skips the probe,
+// which would otherwise scan back to the start of the model on every page.
+TEST_F(QueryTest, ForwardPagingSkipsTheProbeBehindThePage) {
+  for (int i = 0; i < 300; ++i) Post("t" + std::to_string(i), i < 250 ? 0 : 1, std::nullopt);
+  // notEquals has no index range: a full scan in id order with a residual filter.
+  FindRequest req = F(R"({"score": {"notEquals": 0}})");
+  req.first = 10;
+  req.select = {"id"};
+  auto first = q_->FindMany("post", req);
+  ASSERT_OK(first);
+  ASSERT_EQ(first->edges.size(), 10u);
+  for (const auto& e : first->edges) ASSERT_OK(db_->Delete("post", e.node.record.id));
+  auto next = NextPage(req, *first);
+  ASSERT_OK(next);
+
+  auto view = db_->store().NewReadView();
+  auto exact = Explain(*view, "post", *next);
+  ASSERT_OK(exact);
+  auto probed = FindMany(*view, "post", *next);
+  ASSERT_OK(probed);
+  EXPECT_FALSE(probed->page_info.has_previous_page);
+  EXPECT_GE(exact->records_read, 250u);  // the probe walked back over every non-match
+
+  Explanation e;
+  auto forward = query::FindManyForward(*view, "post", *next, &e);
+  ASSERT_OK(forward);
+  ASSERT_EQ(forward->edges.size(), 10u);
+  for (size_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(forward->edges[i].node.record.id, probed->edges[i].node.record.id);
+    EXPECT_EQ(forward->edges[i].cursor, probed->edges[i].cursor);
+  }
+  EXPECT_EQ(forward->page_info.has_next_page, probed->page_info.has_next_page);
+  EXPECT_EQ(forward->page_info.end_cursor, probed->page_info.end_cursor);
+  EXPECT_FALSE(forward->page_info.has_previous_page);
+  EXPECT_LE(e.records_read, 30u);  // the page and its look-ahead only
 }
 
 TEST_F(QueryTest, PaginatesBothWays) {
