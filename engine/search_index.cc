@@ -500,8 +500,10 @@ Result<std::optional<std::string>> ReadFts(rocksdb::Transaction* txn, Store::Rep
 // indexed with the model's current fields, `lengths` from its doc entry). Only those fields
 // are analyzed, old and new. A term they hold gets its stored posting rewritten: the other
 // fields' parts kept, the changed fields' replaced. A surface word they gained or lost counts
-// for the document unless the unchanged fields hold it too: when the term's stored posting has
-// no unchanged field they cannot; otherwise the unchanged fields are analyzed to find out.
+// for the document unless the unchanged fields hold it too. Only the unchanged fields that the
+// term's stored posting lists can (a surface's term is in every field holding the surface), so
+// only those are analyzed to find out: an increment that changes `score` and `updatedAt`, whose
+// date terms `createdAt` shares, analyzes `createdAt`, never the title and the body.
 Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
                           uint64_t id, const RecordView& old_record, const RecordView& new_record,
                           const FieldLengths& lengths, const std::vector<uint16_t>& changed,
@@ -513,11 +515,11 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
   const DocTerms before = AnalyzeRecord(old_record, changed);
   const DocTerms after = AnalyzeRecord(new_record, changed);
 
-  // Every term of the changed fields, old or new -> whether its posting has an unchanged field.
-  std::map<std::string, bool> in_unchanged;
-  for (const auto& [t, f] : before.terms) in_unchanged.emplace(t, false);
-  for (const auto& [t, f] : after.terms) in_unchanged.emplace(t, false);
-  for (auto& [term, unchanged_part] : in_unchanged) {
+  // Every term of the changed fields, old or new -> the unchanged fields its posting lists.
+  std::map<std::string, std::vector<uint16_t>> in_unchanged;
+  for (const auto& [t, f] : before.terms) in_unchanged.emplace(t, std::vector<uint16_t>());
+  for (const auto& [t, f] : after.terms) in_unchanged.emplace(t, std::vector<uint16_t>());
+  for (auto& [term, unchanged_fields] : in_unchanged) {
     auto b = before.terms.find(term), a = after.terms.find(term);
     std::string key = keys::SearchPostingKey(m.id, term, id);
     ASSIGN_OR_RETURN(std::optional<std::string> stored,
@@ -531,7 +533,7 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
     for (auto& f : fields) {
       if (!is_changed(f.field_id)) merged.push_back(std::move(f));
     }
-    unchanged_part = !merged.empty();
+    for (const auto& f : merged) unchanged_fields.push_back(f.field_id);
     if (b != before.terms.end() && a != after.terms.end() && b->second == a->second) continue;
     if (a != after.terms.end()) merged.insert(merged.end(), a->second.begin(), a->second.end());
     std::sort(merged.begin(), merged.end(),
@@ -547,19 +549,18 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
     }
   }
 
-  // Surfaces gained or lost by the changed fields.
-  std::optional<std::set<std::string>> unchanged_surfaces;
+  // Surfaces gained or lost by the changed fields. An unchanged field's surfaces, analyzed on
+  // first need.
+  std::map<uint16_t, std::vector<std::string>> field_surfaces;
   auto held_elsewhere = [&](const std::string& surface, const std::string& term) {
-    if (!in_unchanged.at(term)) return false;
-    if (!unchanged_surfaces) {
-      std::vector<uint16_t> rest;
-      for (const auto& [fid, len] : lengths) {
-        if (!is_changed(fid)) rest.push_back(fid);
+    for (uint16_t fid : in_unchanged.at(term)) {
+      auto it = field_surfaces.find(fid);
+      if (it == field_surfaces.end()) {
+        it = field_surfaces.emplace(fid, AnalyzeRecord(new_record, {fid}).surfaces).first;
       }
-      DocTerms others = AnalyzeRecord(new_record, rest);
-      unchanged_surfaces.emplace(others.surfaces.begin(), others.surfaces.end());
+      if (std::binary_search(it->second.begin(), it->second.end(), surface)) return true;
     }
-    return unchanged_surfaces->count(surface) > 0;
+    return false;
   };
   for (const auto& [surface, term] : before.surface_terms) {
     if (!after.surface_terms.count(surface) && !held_elsewhere(surface, term)) {
