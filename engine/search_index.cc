@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <set>
 
 #include "engine/merge_operators.h"
 #include "engine/store_internal.h"
@@ -516,10 +515,10 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
   const DocTerms after = AnalyzeRecord(new_record, changed);
 
   // Every term of the changed fields, old or new -> the unchanged fields its posting lists.
-  std::map<std::string, std::vector<uint16_t>> in_unchanged;
-  for (const auto& [t, f] : before.terms) in_unchanged.emplace(t, std::vector<uint16_t>());
-  for (const auto& [t, f] : after.terms) in_unchanged.emplace(t, std::vector<uint16_t>());
-  for (auto& [term, unchanged_fields] : in_unchanged) {
+  std::map<std::string, std::vector<uint16_t>> unchanged_fields_of;
+  for (const auto& [t, f] : before.terms) unchanged_fields_of.emplace(t, std::vector<uint16_t>());
+  for (const auto& [t, f] : after.terms) unchanged_fields_of.emplace(t, std::vector<uint16_t>());
+  for (auto& [term, unchanged_fields] : unchanged_fields_of) {
     auto b = before.terms.find(term), a = after.terms.find(term);
     std::string key = keys::SearchPostingKey(m.id, term, id);
     ASSIGN_OR_RETURN(std::optional<std::string> stored,
@@ -553,7 +552,7 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
   // first need.
   std::map<uint16_t, std::vector<std::string>> field_surfaces;
   auto held_elsewhere = [&](const std::string& surface, const std::string& term) {
-    for (uint16_t fid : in_unchanged.at(term)) {
+    for (uint16_t fid : unchanged_fields_of.at(term)) {
       auto it = field_surfaces.find(fid);
       if (it == field_surfaces.end()) {
         it = field_surfaces.emplace(fid, AnalyzeRecord(new_record, {fid}).surfaces).first;
