@@ -30,10 +30,11 @@ struct CursorCase {
 CursorCase MakeCase(std::string_view sort_json, std::vector<Value> values) {
   const engine::ModelInfo& post = BlogModel("post");
   CursorCase c;
-  Result<query::BoundSort> sort = query::BindSort(post, sort_json);
+  std::string canonical_sort;
+  Result<query::BoundSort> sort = query::BindSort(post, sort_json, &canonical_sort);
   CheckOrDie(sort.ok(), sort.status().ToString());
   c.sort = std::move(sort).value();
-  c.shape = query::QueryShape(post, R"({"published":{"equals":true}})", sort_json);
+  c.shape = query::QueryShape(post, R"({"published":{"equals":true}})", canonical_sort);
   c.position.values = std::move(values);
   CheckOrDie(c.position.values.size() == c.sort.keys.size(), "position does not fit the sort");
   return c;

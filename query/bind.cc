@@ -575,18 +575,22 @@ Result<BoundFilter> BindFilterJson(const engine::Catalog& catalog, const ModelIn
 }
 
 Result<BoundFilter> BindFilter(const engine::Catalog& catalog, const ModelInfo& model,
-                               std::string_view text) {
+                               std::string_view text, std::string* canonical) {
+  if (canonical) canonical->clear();
   if (text.empty()) return BoundFilter{};
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) {
     return Status(Code::kInvalidFilter, model.api_identifier + ": the filter is not valid JSON: " +
                                             std::string(text.substr(0, 64)));
   }
-  return BindFilterJson(catalog, model, j);
+  ASSIGN_OR_RETURN(BoundFilter bound, BindFilterJson(catalog, model, j));
+  if (canonical) *canonical = j.dump();
+  return bound;
 }
 
-Result<BoundSort> BindSort(const ModelInfo& model, std::string_view text) {
+Result<BoundSort> BindSort(const ModelInfo& model, std::string_view text, std::string* canonical) {
   BoundSort out;
+  if (canonical) canonical->clear();
   auto bad = [&](const std::string& what) {
     return Status(Code::kInvalidSort, model.api_identifier + what);
   };
@@ -599,6 +603,8 @@ Result<BoundSort> BindSort(const ModelInfo& model, std::string_view text) {
     if (j.is_object()) j = nlohmann::ordered_json::array({j});
     if (!j.is_array())
       return bad(": a sort must be an object or a list of objects, got " + Short(j));
+    // Key order is kept: {"a": .., "b": ..} and {"b": .., "a": ..} are different sorts.
+    if (canonical) *canonical = j.dump();
     for (const auto& e : j) {
       if (!e.is_object())
         return bad(": a sort must be an object or a list of objects, got " + Short(e));
@@ -712,13 +718,14 @@ Result<std::shared_ptr<BoundSelection>> BindSelection(
   return sel;
 }
 
-std::string QueryShape(const ModelInfo& model, std::string_view filter, std::string_view sort) {
-  auto canon = [](std::string_view t) -> std::string {
-    if (t.empty()) return "";
-    json j = json::parse(t, nullptr, false);
-    return j.is_discarded() ? std::string(t) : j.dump();
-  };
-  return model.api_identifier + "\n" + canon(filter) + "\n" + canon(sort);
+std::string QueryShape(const ModelInfo& model, std::string_view canonical_filter,
+                       std::string_view canonical_sort) {
+  std::string shape = model.api_identifier;
+  shape += '\n';
+  shape += canonical_filter;
+  shape += '\n';
+  shape += canonical_sort;
+  return shape;
 }
 
 }  // namespace actiondb::query

@@ -99,11 +99,16 @@ struct BoundSelection {
 };
 
 // Parses filter JSON for `model`. `text` may be empty (no filter), an object, or a list.
+// `canonical`, when given, receives the filter's canonical text (parsed once and re-dumped:
+// keys sorted, no spaces; "" for no filter), its part of the query shape.
 Result<BoundFilter> BindFilter(const engine::Catalog& catalog, const engine::ModelInfo& model,
-                               std::string_view text);
+                               std::string_view text, std::string* canonical = nullptr);
 Result<BoundFilter> BindFilterJson(const engine::Catalog& catalog, const engine::ModelInfo& model,
                                    const nlohmann::json& j);
-Result<BoundSort> BindSort(const engine::ModelInfo& model, std::string_view text);
+// `canonical`, when given, receives the sort's canonical text (a list of objects, keys in the
+// order written; "" for no sort), its part of the query shape.
+Result<BoundSort> BindSort(const engine::ModelInfo& model, std::string_view text,
+                           std::string* canonical = nullptr);
 // The order of a search without an explicit sort: relevance descending, then id ascending.
 BoundSort RelevanceSort(const engine::ModelInfo& model);
 // `args_by_path` gives the ListArgs of nested connections.
@@ -112,8 +117,9 @@ Result<std::shared_ptr<BoundSelection>> BindSelection(
     const std::vector<std::string>& paths,
     const std::vector<std::pair<std::string, ListArgs>>& args_by_path);
 
-// A stable text of the query shape (model + canonical filter + sort) for cursor fingerprints.
-std::string QueryShape(const engine::ModelInfo& model, std::string_view filter,
-                       std::string_view sort);
+// A stable text of the query shape for cursor fingerprints: the model and the canonical
+// filter and sort texts that BindFilter and BindSort give (so the JSON is parsed once).
+std::string QueryShape(const engine::ModelInfo& model, std::string_view canonical_filter,
+                       std::string_view canonical_sort);
 
 }  // namespace actiondb::query

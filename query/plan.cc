@@ -96,6 +96,17 @@ std::vector<SortKey> RequestedKeys(const BoundSort& sort) {
 std::optional<Candidate> IndexCandidate(const ModelInfo& model, const IndexInfo& ix,
                                         const std::vector<const BoundFilter*>& conj,
                                         const BoundSort& sort) {
+  // An index whose first field is neither filtered on nor the first requested sort key can
+  // give no equality, no range and no order: skip it before building anything (a model has an
+  // index per indexed field, so most candidates end here).
+  if (ix.field_ids.empty()) return std::nullopt;
+  {
+    bool filtered = false;
+    for (size_t i = 0; i < conj.size() && !filtered; ++i)
+      filtered = IsPred(conj[i], ix.field_ids[0]);
+    bool sorted = sort.keys.size() > 1 && sort.keys[0].field_id == ix.field_ids[0];
+    if (!filtered && !sorted) return std::nullopt;
+  }
   Candidate c;
   Plan& plan = c.plan;
   std::string p = keys::IndexPrefix(ix.id);
@@ -156,7 +167,6 @@ std::optional<Candidate> IndexCandidate(const ModelInfo& model, const IndexInfo&
     plan.field_sort_key.push_back(key);
   }
   plan.access.index = &ix;
-  plan.access.description = Describe(conj, c.used);
   if (!points.empty()) {
     plan.access.kind = AccessPath::Kind::kIndexPoints;
     std::sort(points.begin(), points.end(),
@@ -222,7 +232,6 @@ Candidate FullScan(const ModelInfo& model, const std::vector<const BoundFilter*>
              hi == UINT64_MAX ? Succ(prefix) : keys::RecordKey(model.id, hi) + '\0'};
   if (hi < lo) r.upper = r.lower;
   plan.access.ranges.push_back(r);
-  plan.access.description = c.used.empty() ? "all" : Describe(conj, c.used);
   plan.ordered = sort.keys.size() == 1;  // only the id key
   plan.id_forward = plan.group_forward = !sort.keys.back().descending;
   c.score = (plan.ordered ? 4 : 0) + (c.used.empty() ? 0 : 3);
@@ -338,6 +347,8 @@ Plan MakePlan(const ModelInfo& model, const BoundFilter& filter, const BoundSort
       return plan;
     }
   }
+  // Described once, for the chosen path only (filter texts are not free to build).
+  best.plan.access.description = Describe(conj, best.used);
   best.plan.residual = Residual(conj, best.used);
   return std::move(best.plan);
 }

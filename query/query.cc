@@ -38,9 +38,11 @@ Result<Prepared> Prepare(ReadView& view, std::string_view model, const FindReque
   Prepared p;
   ASSIGN_OR_RETURN(p.model, view.catalog().GetModel(model));
   if (with_filter) {
-    ASSIGN_OR_RETURN(p.filter, query::BindFilter(view.catalog(), *p.model, req.filter));
-    ASSIGN_OR_RETURN(p.sort, query::BindSort(*p.model, req.sort));
-    p.shape = query::QueryShape(*p.model, req.filter, req.sort);
+    std::string filter_text, sort_text;
+    ASSIGN_OR_RETURN(p.filter,
+                     query::BindFilter(view.catalog(), *p.model, req.filter, &filter_text));
+    ASSIGN_OR_RETURN(p.sort, query::BindSort(*p.model, req.sort, &sort_text));
+    p.shape = query::QueryShape(*p.model, filter_text, sort_text);
     if (!req.search.empty()) {
       // The search string is part of the query shape: a cursor only pages its own search.
       p.shape += "\nsearch:" + req.search;

@@ -82,11 +82,12 @@ Status LoadLists(ExecContext& ctx, const engine::Catalog& cat, const ModelInfo& 
                  std::vector<Node>* nodes) {
   const FieldInfo& f = *rs.field;
   const ModelInfo& rel = *rs.selection->model;
-  ASSIGN_OR_RETURN(BoundFilter filter, BindFilter(cat, rel, rs.args.filter));
+  std::string filter_text, sort_text;
+  ASSIGN_OR_RETURN(BoundFilter filter, BindFilter(cat, rel, rs.args.filter, &filter_text));
   RETURN_IF_ERROR(ResolveRelations(ctx, rel, &filter));
-  ASSIGN_OR_RETURN(BoundSort sort, BindSort(rel, rs.args.sort));
+  ASSIGN_OR_RETURN(BoundSort sort, BindSort(rel, rs.args.sort, &sort_text));
   std::string shape =
-      QueryShape(rel, rs.args.filter, rs.args.sort) + "\n" + model.api_identifier + "." + f.name();
+      QueryShape(rel, filter_text, sort_text) + "\n" + model.api_identifier + "." + f.name();
   ASSIGN_OR_RETURN(PageArgs pargs, MakePageArgs(rs.args, kMaxRelatedPageSize, shape, sort, rel));
   auto parent_ids = std::make_shared<std::unordered_set<uint64_t>>();
   for (const auto& p : parents) parent_ids->insert(p.id());

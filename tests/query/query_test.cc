@@ -323,6 +323,35 @@ TEST_F(QueryTest, Errors) {
   EXPECT_EQ(q_->FindMany("nope").status().code(), Code::kUnknownModel);
 }
 
+// A cursor belongs to its query's shape: the same filter and sort written differently
+// (spacing, key order inside the filter, a sort object vs a one-element list) page on with it;
+// a sort whose keys come in another order is another query.
+TEST_F(QueryTest, CursorsFollowTheCanonicalShape) {
+  std::vector<uint64_t> t;  // scores 0, 1, 0, 1: the order is t2 t0 t3 t1
+  for (int i = 0; i < 4; ++i) t.push_back(Post("t" + std::to_string(i), i % 2, std::nullopt));
+  FindRequest first = F(R"({"score": {"greaterThanOrEqual": 0, "lessThan": 5}})",
+                        R"({"score": "Ascending", "title": "Descending"})");
+  first.first = 2;
+  auto p1 = q_->FindMany("post", first);
+  ASSERT_OK(p1);
+  ASSERT_EQ(p1->edges.size(), 2u);
+  FindRequest same = F(R"({ "score" : { "lessThan": 5, "greaterThanOrEqual": 0 } })",
+                       R"([{"score": "Ascending", "title": "Descending"}])");
+  same.first = 2;
+  same.after = *p1->page_info.end_cursor;
+  auto p2 = q_->FindMany("post", same);
+  ASSERT_OK(p2);
+  ASSERT_EQ(p2->edges.size(), 2u);
+  EXPECT_EQ(p1->edges[0].node.record.id, t[2]);
+  EXPECT_EQ(p1->edges[1].node.record.id, t[0]);
+  EXPECT_EQ(p2->edges[0].node.record.id, t[3]);
+  EXPECT_EQ(p2->edges[1].node.record.id, t[1]);
+  FindRequest swapped = F(R"({"score": {"greaterThanOrEqual": 0, "lessThan": 5}})",
+                          R"({"title": "Descending", "score": "Ascending"})");
+  swapped.after = *p1->page_info.end_cursor;
+  EXPECT_EQ(q_->FindMany("post", swapped).status().code(), Code::kInvalidCursor);
+}
+
 TEST_F(QueryTest, FindersAndFindBy) {
   uint64_t u = User("ann", "ann@x.com");
   uint64_t p = Post("only", 3, u);
