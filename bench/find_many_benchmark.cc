@@ -13,6 +13,7 @@
 // Parameters cycle through the driver's fixed-seed lists. Items are pages; the counter `rows`
 // is the mean rows per page.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>

@@ -266,20 +266,20 @@ class SnapshotView : public ReadView {
     if (ids.empty()) return Status::OK();
     const std::vector<uint16_t> counters = model.CounterFields();
     if (!counters.empty()) NeedSnapshot();
-    auto [lo, hi] = std::minmax_element(ids.begin(), ids.end());
-    // Dense ids (a page in an order that follows the ids, like createdAt) are read with one
-    // iterator over their key range: Seek plus a Next per key costs a fraction of a point
-    // lookup per key. Sparse ids would make the scan step over too many other records.
-    if (ids.size() >= kMinScanBatch && *hi - *lo < kMaxScanSpread * ids.size() &&
-        *hi < UINT64_MAX) {
-      return ScanRecords(model, counters, ids, *lo, *hi, out);
-    }
-    // Record keys sort as their ids: sorted here (cheap integer compares), RocksDB skips its
-    // own sort of the keys through the column family's comparator.
-    std::vector<std::pair<uint64_t, size_t>> order;  // (id, slot in `out`)
+    // (id, slot in `out`) by id: both read paths walk the ids in key order (record keys sort
+    // as their ids).
+    std::vector<std::pair<uint64_t, size_t>> order;
     order.reserve(ids.size());
     for (size_t i = 0; i < ids.size(); ++i) order.emplace_back(ids[i], i);
     std::sort(order.begin(), order.end());
+    const uint64_t lo = order.front().first, hi = order.back().first;
+    // Dense ids (a page in an order that follows the ids, like createdAt) are read with one
+    // iterator over their key range: Seek plus a Next per key costs a fraction of a point
+    // lookup per key. Sparse ids would make the scan step over too many other records.
+    if (ids.size() >= kMinScanBatch && hi - lo < kMaxScanSpread * ids.size() && hi < UINT64_MAX) {
+      return ScanRecords(model, counters, order, out);
+    }
+    // Sorted already, so RocksDB skips its own sort of the keys through the comparator.
     std::vector<std::string> key_store;
     key_store.reserve(ids.size());
     for (const auto& [id, slot] : order) key_store.push_back(keys::RecordKey(model.id, id));
@@ -356,16 +356,13 @@ class SnapshotView : public ReadView {
   static constexpr size_t kMinScanBatch = 8;
   static constexpr uint64_t kMaxScanSpread = 2;
 
-  // MultiGetRecords by one scan of the record keys from `lo` to `hi`.
+  // MultiGetRecords by one scan of the record keys from the first to the last of `wanted`
+  // ((id, slot in `out`), sorted by id, non-empty).
   Status ScanRecords(const ModelInfo& model, const std::vector<uint16_t>& counters,
-                     const std::vector<uint64_t>& ids, uint64_t lo, uint64_t hi,
+                     const std::vector<std::pair<uint64_t, size_t>>& wanted,
                      std::vector<std::optional<RecordView>>* out) {
-    std::vector<std::pair<uint64_t, size_t>> wanted;  // (id, slot in `out`), by id
-    wanted.reserve(ids.size());
-    for (size_t i = 0; i < ids.size(); ++i) wanted.emplace_back(ids[i], i);
-    std::sort(wanted.begin(), wanted.end());
-    const std::string lower = keys::RecordKey(model.id, lo);
-    const std::string upper = keys::RecordKey(model.id, hi + 1);
+    const std::string lower = keys::RecordKey(model.id, wanted.front().first);
+    const std::string upper = keys::RecordKey(model.id, wanted.back().first + 1);
     IterReadOptions ro(ro_, lower, upper);
     std::unique_ptr<rocksdb::Iterator> it(rep_->db->NewIterator(ro.ro, rep_->cf(Cf::kRec)));
     size_t w = 0;
