@@ -10,6 +10,8 @@
 //   BM_FindManyPage/feed    all posts ORDER BY createdAt DESC, 50 (50 rows: the cost per row)
 //   BM_FindManyPage/score   score in [lo, lo + 9,999] ORDER BY score, 50 (~20 rows, an index
 //                           range and a point read per row)
+//   BM_FindManyPage/deep    the feed's pages 9-40 by cursor (cursors taken untimed), 50 rows:
+//                           against /feed, what a cursor adds (decode, seek, the probe behind)
 // Parameters cycle through the driver's fixed-seed lists. Items are pages; the counter `rows`
 // is the mean rows per page.
 #include <benchmark/benchmark.h>
@@ -56,10 +58,29 @@ Engine& LoadedEngine() {
   return *engine;
 }
 
-enum class PageKind { kAuthor, kFeed, kScore };
+enum class PageKind { kAuthor, kFeed, kScore, kDeep };
+
+// Cursors of the feed's pages 9..40 (the end of the page before each), taken by paging from the
+// start.
+const std::vector<std::string>& DeepCursors() {
+  static const std::vector<std::string> cursors = [] {
+    std::vector<std::string> out;
+    std::string cursor;
+    for (int page = 1; page <= 40; ++page) {
+      if (page >= 9) out.push_back(cursor);
+      Result<Page> p = LoadedEngine().FeedPage(50, cursor);
+      CheckOrDie(p.ok() && p->rows.size() == 50, "feed page " + std::to_string(page));
+      cursor = p->end_cursor;
+    }
+    return out;
+  }();
+  return cursors;
+}
 
 Result<Page> FetchPage(Engine& engine, PageKind kind, uint64_t author, int64_t score_low) {
   switch (kind) {
+    case PageKind::kDeep:
+      return engine.FeedPage(50, DeepCursors()[author % DeepCursors().size()]);
     case PageKind::kAuthor:
       return engine.AuthorPage(author, 50, "");
     case PageKind::kFeed:
@@ -113,6 +134,7 @@ double Min(const std::vector<double>& v) {
 BENCHMARK_CAPTURE(BM_FindManyPage, author, PageKind::kAuthor)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_FindManyPage, feed, PageKind::kFeed)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_FindManyPage, score, PageKind::kScore)->ComputeStatistics("min", Min);
+BENCHMARK_CAPTURE(BM_FindManyPage, deep, PageKind::kDeep)->ComputeStatistics("min", Min);
 
 }  // namespace
 }  // namespace actiondb::bench

@@ -288,34 +288,78 @@ class ScanStream : public Stream {
     }
     std::string target = g;
     keys::PutBE64(&target, start->id());
+    if (zigzag_ && buffer_groups_) {
+      // Enter the start group at its first entry in group direction and buffer it like any
+      // other group, keeping only the ids after the start: the iterator keeps moving in group
+      // direction, where seeking to the start and stepping in id direction would reverse it
+      // (a re-seek of every level in RocksDB) and seek once more to leave the group.
+      // BufferGroup falls back to the seek below when the group is large.
+      start_group_ = std::move(g);
+      start_target_ = std::move(target);
+      if (gf_) {
+        SeekGE(start_group_);
+      } else {
+        std::string s = keys::PrefixSuccessor(start_group_);
+        SeekLE(s);
+        if (it_.Valid() && it_.key() == s) it_.Prev();
+      }
+      return;
+    }
     if (wf_)
       SeekGE(target);
     else
       SeekLE(target);
     if (zigzag_) {
-      // The rest of the start group is walked in id direction from the target; groups after
-      // it are entered normally.
-      group_ = std::move(g);
-      seek_mode_ = true;
-      if (!InGroup()) LeaveGroup();
+      start_group_ = std::move(g);
+      WalkStartGroupFrom();
     }
+  }
+
+  // Zig-zag, on the start target: walks the rest of the start group (`start_group_`) in id
+  // direction from there; groups after it are entered normally.
+  void WalkStartGroupFrom() {
+    group_ = std::move(start_group_);
+    start_group_.clear();
+    seek_mode_ = true;
+    if (!InGroup()) LeaveGroup();
+  }
+
+  // Whether an entry of the start group with this id comes after the start in stream order
+  // (ids run in id direction inside a group).
+  bool AfterStart(uint64_t id) const {
+    uint64_t s = start_->id();
+    if (id == s) return inclusive_;
+    return wf_ ? id > s : id < s;
   }
 
   // Zig-zag buffer mode, on a group's first entry in group direction: reads the group into
   // `pending_` (emitted back to front, i.e. in id direction), leaving the iterator on the next
   // group. A group that does not fit is walked in seek mode instead.
+  // The start group (see SeekStart) keeps only the ids after the start, and gives up after
+  // kMaxBufferedGroup entries of it for a seek to the start.
   void BufferGroup() {
     group_.assign(GroupOf());
     pending_.clear();
+    const bool in_start_group = !start_group_.empty() && group_ == start_group_;
+    if (!in_start_group) start_group_.clear();
+    size_t seen = 0;
     while (InGroup()) {
-      if (pending_.size() == kMaxBufferedGroup) {
+      if (seen == kMaxBufferedGroup) {
         pending_.clear();
-        SeekGroupStart();
+        if (in_start_group) {
+          wf_ ? SeekGE(start_target_) : SeekLE(start_target_);
+          WalkStartGroupFrom();
+        } else {
+          SeekGroupStart();
+        }
         return;
       }
-      pending_.push_back(EntryId(it_.key(), it_.value()));
+      ++seen;
+      uint64_t id = EntryId(it_.key(), it_.value());
+      if (!in_start_group || AfterStart(id)) pending_.push_back(id);
       StepGroupDir();
     }
+    start_group_.clear();
   }
 
   // Moves past the entry just taken (plain or seek mode).
@@ -397,6 +441,10 @@ class ScanStream : public Stream {
   bool seek_mode_ = false;  // zig-zag: walking `group_` in id direction
   std::string group_;
   std::vector<uint64_t> pending_;  // zig-zag buffer mode: the group's ids, last one next
+  // Zig-zag from a start position, until its group is read: the start's group tuple and its
+  // index key (tuple + id).
+  std::string start_group_;
+  std::string start_target_;
   std::optional<query::Position> start_;
   bool started_ = false;
   bool done_ = false;

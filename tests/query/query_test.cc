@@ -288,6 +288,53 @@ TEST_F(QueryTest, DescendingPagesThroughSmallAndLargeGroups) {
   EXPECT_NE(e->sort.find("scan order"), std::string::npos) << e->ToString();
 }
 
+// A descending page that starts at a cursor enters the cursor's group of equal values from
+// its far end and keeps only the ids after the cursor; when the cursor's record, or its whole
+// group, is gone, the page starts at the next group. Both directions, exact page info.
+TEST_F(QueryTest, DescendingCursorsWhoseGroupChanged) {
+  std::vector<uint64_t> two, three;
+  for (int i = 0; i < 4; ++i) Post("t", 1, std::nullopt);
+  for (int i = 0; i < 5; ++i) two.push_back(Post("t", 2, std::nullopt));
+  for (int i = 0; i < 3; ++i) three.push_back(Post("t", 3, std::nullopt));
+  FindRequest req = F("", R"({"score": "Descending"})");
+  req.first = 4;  // page 1: the three 3s and the first 2
+  auto p1 = q_->FindMany("post", req);
+  ASSERT_OK(p1);
+  ASSERT_EQ(p1->edges.size(), 4u);
+  EXPECT_EQ(p1->edges[3].node.record.id, two[0]);
+  // The cursor's own record goes, and one after it: the page goes on with the rest of its group.
+  ASSERT_OK(db_->Delete("post", two[0]));
+  ASSERT_OK(db_->Delete("post", two[1]));
+  auto next = NextPage(req, *p1);
+  ASSERT_OK(next);
+  next->first = 2;
+  auto p2 = q_->FindMany("post", *next);
+  ASSERT_OK(p2);
+  ASSERT_EQ(p2->edges.size(), 2u);
+  EXPECT_EQ(p2->edges[0].node.record.id, two[2]);
+  EXPECT_EQ(p2->edges[1].node.record.id, two[3]);
+  EXPECT_TRUE(p2->page_info.has_previous_page);
+  EXPECT_TRUE(p2->page_info.has_next_page);
+  // The whole group of the cursor goes: the next page starts at the next group (score 1).
+  for (size_t i = 2; i < two.size(); ++i) ASSERT_OK(db_->Delete("post", two[i]));
+  auto p3 = q_->FindMany("post", *next);
+  ASSERT_OK(p3);
+  ASSERT_EQ(p3->edges.size(), 2u);
+  EXPECT_EQ(p3->edges[0].node.record.Get("score")->as_number(), 1);
+  EXPECT_TRUE(p3->page_info.has_previous_page);  // the 3s are still behind
+  // Backwards from the same cursor: the 3s, newest id last in page order.
+  FindRequest back = F("", R"({"score": "Descending"})");
+  back.last = 5;
+  back.before = *p1->page_info.end_cursor;
+  auto b = q_->FindMany("post", back);
+  ASSERT_OK(b);
+  ASSERT_EQ(b->edges.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(b->edges[i].node.record.id, three[i]);
+  EXPECT_FALSE(b->page_info.has_previous_page);
+  EXPECT_TRUE(b->page_info.has_next_page);
+  testing::ExpectCheckClean(*db_);
+}
+
 TEST_F(QueryTest, Errors) {
   Post("t", 1, std::nullopt);
   auto code = [&](const FindRequest& r) { return q_->FindMany("post", r).status().code(); };
