@@ -15,6 +15,8 @@
 // Parameters cycle through the driver's fixed-seed lists. Items are pages; the counter `rows`
 // is the mean rows per page.
 //
+//   BM_Search/{rare,mid,common}  full-text top 50 for the driver's 1-word query classes (the
+//                           typo and prefix expansion over the dictionary, then scoring)
 //   BM_PointGet/actiondb    a post by id through Database::Get, into the driver's row
 //   BM_PointGet/rocksdb     the same through the raw RocksDB engine (records only, the same
 //                           options): the floor under a point get, for the 0.7x target
@@ -147,6 +149,29 @@ void BM_FindManyPage(benchmark::State& state, PageKind kind) {
   state.counters["rows"] = state.iterations() ? static_cast<double>(rows) / state.iterations() : 0;
 }
 
+[[gnu::noinline]] Result<std::vector<Row>> TimedSearch(Engine& engine, const std::string& q) {
+  return engine.FullText(q, 50);
+}
+
+void BM_Search(benchmark::State& state, QueryClass c) {
+  Engine& engine = LoadedEngine();
+  const std::vector<TextQuery> queries = TextQueries(13, 256, c, kPosts);
+  for (const auto& q : queries) CheckOrDie(engine.FullText(q.text, 50).ok(), "warm-up search");
+  size_t i = 0;
+  uint64_t rows = 0;
+  for (auto _ : state) {
+    Result<std::vector<Row>> r = TimedSearch(engine, queries[i++ % queries.size()].text);
+    if (!r.ok()) {
+      state.SkipWithError(r.status().ToString().c_str());
+      break;
+    }
+    rows += r->size();
+    benchmark::DoNotOptimize(r->data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+  state.counters["rows"] = state.iterations() ? static_cast<double>(rows) / state.iterations() : 0;
+}
+
 [[gnu::noinline]] Result<uint64_t> TimedGet(Engine& engine, uint64_t id) {
   return engine.PointGet(id);
 }
@@ -185,6 +210,9 @@ BENCHMARK_CAPTURE(BM_FindManyPage, author, PageKind::kAuthor)->ComputeStatistics
 BENCHMARK_CAPTURE(BM_FindManyPage, feed, PageKind::kFeed)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_FindManyPage, score, PageKind::kScore)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_FindManyPage, deep, PageKind::kDeep)->ComputeStatistics("min", Min);
+BENCHMARK_CAPTURE(BM_Search, rare, QueryClass::kRare1)->ComputeStatistics("min", Min);
+BENCHMARK_CAPTURE(BM_Search, mid, QueryClass::kMid1)->ComputeStatistics("min", Min);
+BENCHMARK_CAPTURE(BM_Search, common, QueryClass::kCommon1)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_PointGet, actiondb, "actiondb")->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_PointGet, rocksdb, "rocksdb")->ComputeStatistics("min", Min);
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <functional>
 #include <set>
+#include <tuple>
 
 #include <map>
 
@@ -23,8 +24,10 @@ namespace {
 // postings or doc entries (index -> records, by count, then located one by one); the document
 // count, per-field token totals and every document frequency match (a dictionary key with a
 // count of 0 is a term no longer present, which is allowed).
-Status CheckSearch(ReadView& view, const ModelInfo& m, CheckReport* report,
-                   const std::function<void(std::string)>& add) {
+// With `dict` (the model's in-memory term dictionary, if built), also that it holds every term
+// and surface it should (term_dictionary.h: a superset of the live ones from kMinByte on).
+Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dict,
+                   CheckReport* report, const std::function<void(std::string)>& add) {
   const std::string name = "fts " + m.api_identifier;
   auto meta = view.GetRaw(Cf::kFts, keys::SearchMetaKey(m.id));
   if (!meta.ok()) return meta.status();
@@ -166,6 +169,18 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, CheckReport* report,
   };
   RETURN_IF_ERROR(compare_counts(keys::SearchDfPrefix(m.id), df, "document frequency"));
   RETURN_IF_ERROR(compare_counts(keys::SearchSurfacePrefix(m.id), surfaces, "surface count"));
+  if (dict && dict->ready()) {
+    for (const auto& [kind, want, what] :
+         {std::tuple(TermDictionary::kTerms, &df, "term"),
+          std::tuple(TermDictionary::kSurfaces, &surfaces, "surface")}) {
+      for (const auto& [term, count] : *want) {
+        if (count > 0 && TermDictionary::Held(term) && !dict->Contains(kind, term)) {
+          add(name + ": the in-memory dictionary lacks the " + what + " \"" +
+              keys::Printable(term) + "\"");
+        }
+      }
+    }
+  }
   return Status::OK();
 }
 
@@ -317,7 +332,15 @@ Result<CheckReport> Store::Check() {
     }
   }
 
-  for (const auto& m : cat->models) RETURN_IF_ERROR(CheckSearch(*view, m, &report, add));
+  for (const auto& m : cat->models) {
+    std::shared_ptr<TermDictionary> dict;
+    {
+      std::lock_guard<std::mutex> lock(rep_->dicts_mu);
+      auto it = rep_->dicts.find(m.id);
+      if (it != rep_->dicts.end()) dict = it->second;
+    }
+    RETURN_IF_ERROR(CheckSearch(*view, m, dict.get(), &report, add));
+  }
 
   // Leftovers of dropped indexes and models.
   {

@@ -680,13 +680,18 @@ Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const Model
   return Status::OK();
 }
 
-Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPending* pending) {
+Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPending* pending,
+                           std::shared_lock<std::shared_mutex>* gate) {
+  *gate = std::shared_lock<std::shared_mutex>(rep->dict_gate);
   // The plain batch under the transaction's indexed one: Commit writes exactly its bytes
   // (WriteCommittedTxn::CommitWithoutPrepareInternal), and nothing reads the index after this.
   rocksdb::WriteBatch* batch = txn->GetWriteBatch()->GetWriteBatch();
   rocksdb::ColumnFamilyHandle* fts = rep->cf(Cf::kFts);
   rocksdb::ColumnFamilyHandle* ctr = rep->cf(Cf::kCtr);
   rocksdb::Status s;
+  // Dictionary keys whose count rises may be new terms: (model, kind) -> terms, for the
+  // in-memory dictionaries, which must have them before the commit is visible.
+  std::map<std::pair<uint32_t, int>, std::vector<std::string_view>> raised;
   pending->ForEachSorted(
       [&](const std::string& key, const std::string& value) {
         if (s.ok()) s = batch->Put(fts, key, value);
@@ -696,12 +701,95 @@ Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPen
       },
       [&](const std::string& key, int64_t delta) {
         if (s.ok()) s = batch->Merge(ctr, key, EncodeI64LE(delta));
+        // 'F' modelId:BE32 'T'|'S' term
+        if (delta > 0 && key.size() > 6 && key[0] == 'F' && (key[5] == 'T' || key[5] == 'S')) {
+          std::string_view term = std::string_view(key).substr(6);
+          if (!TermDictionary::Held(term)) return;
+          uint32_t model_id = 0;
+          for (int i = 1; i <= 4; ++i) model_id = model_id << 8 | static_cast<uint8_t>(key[i]);
+          int kind = key[5] == 'T' ? TermDictionary::kTerms : TermDictionary::kSurfaces;
+          raised[{model_id, kind}].push_back(term);
+        }
       });
+  if (s.ok() && !raised.empty()) {
+    std::shared_ptr<TermDictionary> dict;
+    uint32_t dict_model = 0;
+    for (const auto& [model_kind, terms] : raised) {
+      if (!dict || dict_model != model_kind.first) {
+        std::lock_guard<std::mutex> lock(rep->dicts_mu);
+        auto it = rep->dicts.find(model_kind.first);
+        dict = it == rep->dicts.end() ? nullptr : it->second;
+        dict_model = model_kind.first;
+      }
+      if (dict) dict->Add(static_cast<TermDictionary::Kind>(model_kind.second), terms);
+    }
+  }
   pending->Clear();
   return FromRocks(s, "search index write");
 }
 
+std::shared_ptr<TermDictionary> TermDictionaryFor(Store::Rep* rep, uint32_t model_id) {
+  {
+    std::lock_guard<std::mutex> lock(rep->dicts_mu);
+    auto it = rep->dicts.find(model_id);
+    if (it != rep->dicts.end()) return it->second->ready() ? it->second : nullptr;
+  }
+  std::unique_lock<std::mutex> build(rep->dict_build_mu, std::try_to_lock);
+  if (!build.owns_lock()) return nullptr;  // another search builds one; use the disk meanwhile
+  auto dict = std::make_shared<TermDictionary>();
+  const rocksdb::Snapshot* snap = nullptr;
+  {
+    std::unique_lock<std::shared_mutex> gate(rep->dict_gate);
+    std::lock_guard<std::mutex> lock(rep->dicts_mu);
+    auto [it, inserted] = rep->dicts.try_emplace(model_id, dict);
+    if (!inserted) return it->second->ready() ? it->second : nullptr;
+    snap = rep->db->GetSnapshot();
+  }
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snap;
+  Status st;
+  for (int kind : {TermDictionary::kTerms, TermDictionary::kSurfaces}) {
+    // From the first held byte to the end of the kind's keys.
+    std::string prefix = kind == TermDictionary::kTerms ? keys::SearchDfPrefix(model_id)
+                                                        : keys::SearchSurfacePrefix(model_id);
+    std::string upper = keys::PrefixSuccessor(prefix);
+    rocksdb::Slice upper_slice(upper);
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(rep->db->NewIterator(ro, rep->cf(Cf::kCtr)));
+    std::vector<std::string> batch;
+    auto flush = [&] {
+      std::vector<std::string_view> views(batch.begin(), batch.end());
+      dict->Add(static_cast<TermDictionary::Kind>(kind), views);
+      batch.clear();
+    };
+    for (it->Seek(prefix + static_cast<char>(TermDictionary::kMinByte)); it->Valid(); it->Next()) {
+      if (it->value().size() == 8 &&
+          DecodeI64LE(std::string_view(it->value().data(), it->value().size())) > 0) {
+        batch.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
+        if (batch.size() == 4096) flush();
+      }
+    }
+    flush();
+    if (!it->status().ok()) st = FromRocks(it->status(), "reading the term dictionary");
+    ro.iterate_upper_bound = nullptr;
+    if (!st.ok()) break;
+  }
+  rep->db->ReleaseSnapshot(snap);
+  std::lock_guard<std::mutex> lock(rep->dicts_mu);
+  if (!st.ok()) {
+    rep->dicts.erase(model_id);  // the next search tries again
+    return nullptr;
+  }
+  dict->set_ready();
+  return dict;
+}
+
 Status DeleteSearchIndex(Store::Rep* rep, uint32_t model_id) {
+  {
+    // Its terms are gone: the next search builds the dictionary afresh.
+    std::lock_guard<std::mutex> lock(rep->dicts_mu);
+    rep->dicts.erase(model_id);
+  }
   for (const std::string& p :
        {keys::SearchPostingModelPrefix(model_id), keys::SearchDocPrefix(model_id)}) {
     RETURN_IF_ERROR(rep->DeleteRange(Cf::kFts, p, keys::PrefixSuccessor(p)));
@@ -747,7 +835,8 @@ Status RebuildSearchIndex(Store::Rep* rep, const ModelInfo& model, bool wipe) {
       }
       RETURN_IF_ERROR(IndexSearchChange(txn.get(), rep, model, id, &rv, &rv, &pending));
     }
-    RETURN_IF_ERROR(AppendSearchPending(txn.get(), rep, &pending));
+    std::shared_lock<std::shared_mutex> dict_gate;  // held to the end of the commit
+    RETURN_IF_ERROR(AppendSearchPending(txn.get(), rep, &pending, &dict_gate));
     RETURN_IF_ERROR(FromRocks(txn->Commit(), what));
   }
   return FromRocks(rep->db->Put(rep->write_options, rep->cf(Cf::kFts),
@@ -795,9 +884,7 @@ Result<SearchStats> SearchReader::ReadStats() {
 }
 
 Result<int64_t> SearchReader::DocFreq(std::string_view term) {
-  const std::string key = keys::SearchDfKey(model_.id, term);
-  ASSIGN_OR_RETURN(std::optional<std::string> v, view_.GetRaw(Cf::kCtr, key));
-  return (v ? DecodeI64LE(*v) : 0) + PendingDelta(view_, key);
+  return Count(keys::SearchDfKey(model_.id, term));
 }
 
 std::unique_ptr<KvIterator> SearchReader::NewPostingIterator(std::string_view term) {
@@ -811,12 +898,13 @@ std::unique_ptr<KvIterator> SearchReader::NewPostingIterator(std::string_view te
 // for its own reads).
 class DictionaryCursor : public search::TermCursor {
  public:
-  DictionaryCursor(SearchReader* reader, std::string prefix)
+  // The keys in [prefix, upper).
+  DictionaryCursor(SearchReader* reader, std::string prefix, const std::string& upper)
       : reader_(reader), prefix_(std::move(prefix)) {
-    it_ = reader->view_.NewIterator(Cf::kCtr, prefix_, keys::PrefixSuccessor(prefix_));
+    it_ = reader->view_.NewIterator(Cf::kCtr, prefix_, upper);
     pending_ = reader->view_.pending_search();
     if (pending_) {
-      pend_ = pending_->SortedStats().lower_bound(keys::PrefixSuccessor(prefix_));
+      pend_ = pending_->SortedStats().lower_bound(upper);
       pit_ = pend_;
     }
   }
@@ -868,12 +956,92 @@ class DictionaryCursor : public search::TermCursor {
   std::string term_;
 };
 
+// A dictionary read from memory where the model's TermDictionary holds it (terms from
+// kMinByte on) and from disk below that (numbers, dates, ids). The memory part is a superset:
+// Live() confirms its terms at the reader's snapshot. Only for snapshot views (a transaction's
+// own pending counts are merged by DictionaryCursor alone).
+class HybridDictionaryCursor : public search::TermCursor {
+ public:
+  HybridDictionaryCursor(SearchReader* reader, const std::string& prefix,
+                         std::shared_ptr<const TermDictionary> dict, TermDictionary::Kind kind)
+      : reader_(reader),
+        prefix_(prefix),
+        dict_(std::move(dict)),
+        kind_(kind),
+        disk_(reader, prefix, prefix + static_cast<char>(TermDictionary::kMinByte)) {}
+  void Seek(std::string_view target) override {
+    if (!TermDictionary::Held(target)) {
+      disk_.Seek(target);
+      on_disk_ = disk_.Valid();
+      if (on_disk_) return;
+      target = kFirstHeld;
+    }
+    on_disk_ = false;
+    valid_ = dict_->LowerBound(kind_, target, &term_);
+  }
+  bool Valid() const override { return on_disk_ || valid_; }
+  std::string_view term() const override { return on_disk_ ? disk_.term() : term_; }
+  void Next() override {
+    if (on_disk_) {
+      disk_.Next();
+      if (disk_.Valid()) return;
+      on_disk_ = false;
+      valid_ = dict_->LowerBound(kind_, kFirstHeld, &term_);
+      return;
+    }
+    valid_ = dict_->UpperBound(kind_, term_, &term_);
+  }
+  bool Live() override {
+    if (on_disk_) return true;  // the disk cursor shows only positive counts
+    Result<int64_t> n = reader_->Count(prefix_ + term_);
+    if (!n.ok()) {
+      reader_->NoteError(n.status());
+      return false;
+    }
+    return *n > 0;
+  }
+
+ private:
+  static constexpr char kFirstHeldChar = static_cast<char>(TermDictionary::kMinByte);
+  static constexpr std::string_view kFirstHeld{&kFirstHeldChar, 1};
+
+  SearchReader* reader_;
+  std::string prefix_;
+  std::shared_ptr<const TermDictionary> dict_;
+  TermDictionary::Kind kind_;
+  DictionaryCursor disk_;
+  bool on_disk_ = false, valid_ = false;
+  std::string term_;
+};
+
+std::unique_ptr<search::TermCursor> SearchReader::NewCursor(const std::string& prefix, int kind) {
+  if (!view_.pending_search()) {
+    if (std::shared_ptr<TermDictionary> dict = view_.term_dictionary(model_.id)) {
+      return std::make_unique<HybridDictionaryCursor>(this, prefix, std::move(dict),
+                                                      static_cast<TermDictionary::Kind>(kind));
+    }
+  }
+  return std::make_unique<DictionaryCursor>(this, prefix, keys::PrefixSuccessor(prefix));
+}
+
 std::unique_ptr<search::TermCursor> SearchReader::NewDictionaryCursor() {
-  return std::make_unique<DictionaryCursor>(this, keys::SearchDfPrefix(model_.id));
+  return NewCursor(keys::SearchDfPrefix(model_.id), TermDictionary::kTerms);
 }
 
 std::unique_ptr<search::TermCursor> SearchReader::NewSurfaceCursor() {
-  return std::make_unique<DictionaryCursor>(this, keys::SearchSurfacePrefix(model_.id));
+  return NewCursor(keys::SearchSurfacePrefix(model_.id), TermDictionary::kSurfaces);
+}
+
+Result<int64_t> SearchReader::Count(const std::string& key) {
+  if (auto it = counts_.find(key); it != counts_.end()) return it->second;
+  ASSIGN_OR_RETURN(std::optional<std::string> v, view_.GetRaw(Cf::kCtr, key));
+  int64_t n = (v ? DecodeI64LE(*v) : 0) + PendingDelta(view_, key);
+  counts_.emplace(key, n);
+  return n;
+}
+
+void SearchReader::NoteError(const Status& s) {
+  if (status_.ok()) status_ = s;
 }
 
 }  // namespace actiondb::engine

@@ -189,12 +189,21 @@ class SearchReader {
   SearchReader(ReadView& view, const ModelInfo& model);
   Result<SearchStats> ReadStats();
   Result<int64_t> DocFreq(std::string_view term);
-  // The term dictionary: terms with a positive document frequency, in byte order. Seeks and
-  // steps are real RocksDB seeks and steps over the dictionary keys (never a full scan).
+  // The term dictionary: terms with a positive document frequency, in byte order. From a
+  // snapshot view, terms from TermDictionary::kMinByte on come from the model's in-memory
+  // TermDictionary (a superset: the cursor's Live() confirms a term), the rest from RocksDB
+  // seeks and steps over the dictionary keys (never a full scan); a transaction's view reads
+  // all of it from RocksDB, merged with its pending counts.
   // Errors stop the cursor; check status() afterwards.
   std::unique_ptr<search::TermCursor> NewDictionaryCursor();
   // The surface dictionary (unstemmed words with a positive count), likewise.
   std::unique_ptr<search::TermCursor> NewSurfaceCursor();
+  // The count under a `ctr` statistics key at the view (with a transaction's pending delta).
+  // Remembered for the reader's life: a reader serves one search, during which neither its
+  // snapshot nor its transaction's pending counts change.
+  Result<int64_t> Count(const std::string& key);
+  // Records the first error of a cursor; status() returns it.
+  void NoteError(const Status& s);
   // The postings of `term`, in record id order; key() ends with the BE64 record id.
   std::unique_ptr<KvIterator> NewPostingIterator(std::string_view term);
   Status status() const { return status_; }
@@ -203,9 +212,11 @@ class SearchReader {
 
  private:
   friend class DictionaryCursor;
+  std::unique_ptr<search::TermCursor> NewCursor(const std::string& prefix, int kind);
   ReadView& view_;
   const ModelInfo& model_;
   Status status_;
+  std::unordered_map<std::string, int64_t> counts_;
 };
 
 // The record id at the end of a posting key.

@@ -307,6 +307,10 @@ class SnapshotView : public ReadView {
         std::move(ro), NewBoundedIterator(std::move(it), std::move(lower), std::move(upper)));
   }
 
+  std::shared_ptr<TermDictionary> term_dictionary(uint32_t model_id) override {
+    return TermDictionaryFor(rep_, model_id);
+  }
+
   Result<std::optional<std::string>> GetRaw(Cf cf, std::string_view key) override {
     NeedSnapshot();
     std::string v;
@@ -671,7 +675,8 @@ Status BuildIndex(Store::Rep* rep, const ModelInfo& model, const IndexInfo& inde
             FromRocks(txn->GetWriteBatch()->Put(rep->cf(Cf::kIdx), key, ""), "building index"));
       }
     }
-    RETURN_IF_ERROR(AppendSearchPending(txn.get(), rep, &search_pending));
+    std::shared_lock<std::shared_mutex> dict_gate;  // held to the end of the commit
+    RETURN_IF_ERROR(AppendSearchPending(txn.get(), rep, &search_pending, &dict_gate));
     RETURN_IF_ERROR(FromRocks(txn->Commit(), "building index " + index.name));
     prog.records_done += ids.size();
     if (progress) progress(prog);

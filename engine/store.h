@@ -44,6 +44,7 @@ class KvIterator {
 };
 
 class SearchPending;
+class TermDictionary;
 
 // A consistent view for reads: a RocksDB snapshot, or a transaction (which also sees its own
 // uncommitted writes). The catalog is the one in force when the view was created.
@@ -61,6 +62,9 @@ class ReadView {
   // (they are added at commit); null for snapshots. NewIterator and GetRaw of `fts` already
   // include the writes.
   virtual const SearchPending* pending_search() const { return nullptr; }
+  // The model's in-memory term dictionary (term_dictionary.h) when this view may use it:
+  // snapshot views, once it is built (the first call builds it). Null otherwise.
+  virtual std::shared_ptr<TermDictionary> term_dictionary(uint32_t /*model_id*/) { return nullptr; }
 };
 
 // One `_atomics` command on a number field: increments are positive, decrements negative.

@@ -15,6 +15,7 @@
 #include "engine/key_format.h"
 #include "engine/merge_operators.h"
 #include "engine/store.h"
+#include "engine/term_dictionary.h"
 
 namespace actiondb::engine {
 
@@ -34,6 +35,16 @@ struct Store::Rep {
 
   mutable std::mutex ids_mu;
   std::unordered_map<uint32_t, uint64_t> highest_id;  // per model: highest id allocated
+
+  // In-memory term dictionaries (term_dictionary.h), per model, built by a model's first
+  // search (TermDictionaryFor). A commit holds `dict_gate` shared from AppendSearchPending,
+  // which adds its new terms, to the end of its RocksDB commit; a build holds it exclusively
+  // while it registers the dictionary and takes the snapshot it scans, so every commit is
+  // either in that snapshot or adds its terms to the registered dictionary.
+  std::shared_mutex dict_gate;
+  std::mutex dicts_mu;
+  std::unordered_map<uint32_t, std::shared_ptr<TermDictionary>> dicts;
+  std::mutex dict_build_mu;  // one build at a time
 
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return cfs[static_cast<int>(c)]; }
   std::shared_ptr<const Catalog> GetCatalog() const {
@@ -86,7 +97,13 @@ class SearchPending;
 Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
                          uint64_t id, const RecordView* old_record, const RecordView* new_record,
                          SearchPending* pending);
-Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPending* pending);
+// `gate` takes Rep::dict_gate shared: the caller keeps it until its commit has returned.
+Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPending* pending,
+                           std::shared_lock<std::shared_mutex>* gate);
+// The model's in-memory term dictionary, built (a scan of its dictionary keys at a fresh
+// snapshot) if it does not exist yet; null while another thread builds it, or if the scan
+// failed (readers then use the disk dictionary).
+std::shared_ptr<TermDictionary> TermDictionaryFor(Store::Rep* rep, uint32_t model_id);
 // Re-indexes every record of `model` whose doc entry lists other fields than the current
 // searchable ones (online: batches of locked records, concurrent writes keep going), then
 // records the meta. With `wipe`, the model's index is deleted first (analyzer change: old

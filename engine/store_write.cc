@@ -122,7 +122,8 @@ class TxnImpl : public StoreTransaction {
         return ms;
       }
     }
-    Status fs = AppendSearchPending(txn_.get(), rep_, &search_pending_);
+    std::shared_lock<std::shared_mutex> dict_gate;  // held to the end of the commit
+    Status fs = AppendSearchPending(txn_.get(), rep_, &search_pending_, &dict_gate);
     if (!fs.ok()) {
       txn_->Rollback().PermitUncheckedError();
       schema_lock_.unlock();

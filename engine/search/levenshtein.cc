@@ -136,26 +136,42 @@ LevenshteinAutomaton::State LevenshteinAutomaton::Start() const {
   return state;
 }
 
-LevenshteinAutomaton::State LevenshteinAutomaton::Step(const State& state, char32_t c) const {
+void LevenshteinAutomaton::FillRow(const State& state, char32_t c, int* row) const {
   const int cap = max_edits_ + 1;
   const size_t n = query_.size();
-  State next;
-  next.row.resize(n + 1);
-  next.row[0] = std::min(state.row[0] + 1, cap);
+  row[0] = std::min(state.row[0] + 1, cap);
   for (size_t i = 1; i <= n; ++i) {
     const int cost = query_[i - 1] == c ? 0 : 1;
-    int v = std::min({state.row[i] + 1, next.row[i - 1] + 1, state.row[i - 1] + cost});
+    int v = std::min({state.row[i] + 1, row[i - 1] + 1, state.row[i - 1] + cost});
     // Transposition: the query has ...c,last... where the input has ...last,c.
     if (state.has_last && i >= 2 && query_[i - 1] == state.last && query_[i - 2] == c) {
       v = std::min(v, state.prev_row[i - 2] + 1);
     }
-    next.row[i] = std::min(v, cap);
+    row[i] = std::min(v, cap);
   }
+}
+
+LevenshteinAutomaton::State LevenshteinAutomaton::Step(const State& state, char32_t c) const {
+  const size_t n = query_.size();
+  State next;
+  next.row.resize(n + 1);
+  FillRow(state, c, next.row.data());
   next.prev_row = state.row;
   next.last = c;
   next.has_last = true;
   next.best_prefix = std::min(state.best_prefix, next.row[n]);
   return next;
+}
+
+bool LevenshteinAutomaton::StepCanMatch(const State& state, char32_t c) const {
+  constexpr size_t kInlineRow = 64;
+  const size_t n = query_.size();
+  if (n + 1 > kInlineRow) return CanMatch(Step(state, c));
+  int row[kInlineRow];
+  FillRow(state, c, row);
+  // As CanMatch on the stepped state, without building it.
+  if (prefix_ && std::min(state.best_prefix, row[n]) <= max_edits_) return true;
+  return *std::min_element(row, row + n + 1) <= max_edits_;
 }
 
 bool LevenshteinAutomaton::CanMatch(const State& state) const {
@@ -188,7 +204,7 @@ char32_t LevenshteinAutomaton::NextLiveChar(const State& state, char32_t after) 
   // Query characters above `after`, ascending: the first live one is the best among them.
   for (auto it = std::upper_bound(sorted_query_chars_.begin(), sorted_query_chars_.end(), after);
        it != sorted_query_chars_.end(); ++it) {
-    if (CanMatch(Step(state, *it))) {
+    if (StepCanMatch(state, *it)) {
       best = *it;
       break;
     }
@@ -200,7 +216,7 @@ char32_t LevenshteinAutomaton::NextLiveChar(const State& state, char32_t after) 
     if (!std::binary_search(sorted_query_chars_.begin(), sorted_query_chars_.end(), other)) break;
     ++other;
   }
-  if (other < best && other <= kMaxCodePoint && CanMatch(Step(state, other))) best = other;
+  if (other < best && other <= kMaxCodePoint && StepCanMatch(state, other)) best = other;
   return best;
 }
 
@@ -248,7 +264,7 @@ std::vector<FuzzyMatch> FuzzyExpand(TermCursor& cursor, std::string_view query_t
     prev.assign(term.substr(0, offsets.back()));
 
     if (!dead) {
-      if (automaton.IsMatch(states.back())) {
+      if (automaton.IsMatch(states.back()) && cursor.Live()) {
         FuzzyMatch match = automaton.Result(states.back());
         match.term.assign(term);
         if (best.size() < limit) {

@@ -45,6 +45,9 @@ class TermCursor {
   virtual std::string_view term() const = 0;
   // Moves to the next term. Requires Valid().
   virtual void Next() = 0;
+  // Whether the current term is really in the dictionary. A cursor over a superset of it
+  // checks here; FuzzyExpand asks only about the terms it accepts. Requires Valid().
+  virtual bool Live() { return true; }
 };
 
 struct FuzzyMatch {
@@ -92,6 +95,11 @@ class LevenshteinAutomaton {
   bool prefix() const { return prefix_; }
 
  private:
+  // The row after `c` from `state` into row[0..n] (n = query length).
+  void FillRow(const State& state, char32_t c, int* row) const;
+  // CanMatch(Step(state, c)), without allocating the stepped state (queries under 64 chars).
+  bool StepCanMatch(const State& state, char32_t c) const;
+
   std::vector<char32_t> query_;
   std::vector<char32_t> sorted_query_chars_;  // distinct, ascending
   int max_edits_;

@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "actiondb/internal_api.h"
 #include "actiondb/query.h"
@@ -479,6 +481,167 @@ TEST_F(SearchTest, TransactionsSeeTheirOwnWritesAndRollBack) {
     ASSERT_OK(txn->Rollback());
   }
   EXPECT_EQ(Search("never").size(), 0u);
+  ExpectClean();
+}
+
+// The ids FindMany returns for `text` (up to 250, in relevance order) through a transaction's
+// reader, which reads the whole dictionary from RocksDB (never the in-memory one).
+V SearchFromDisk(Database& db, const std::string& text) {
+  auto txn = db.BeginTransaction();
+  auto* st = dynamic_cast<engine::StoreTransaction*>(txn.get());
+  EXPECT_NE(st, nullptr);
+  FindRequest req;
+  req.search = text;
+  req.first = 250;
+  auto c = FindMany(st->reader(), "doc", req);
+  EXPECT_OK(c);
+  V out;
+  if (c.ok()) {
+    for (const auto& e : c->edges) out.push_back(e.node.record.id);
+  }
+  EXPECT_OK(txn->Rollback());
+  return out;
+}
+
+// Searches read the term dictionary from memory (letters and other words) and from RocksDB
+// (terms that begin with a digit or punctuation). Typo and prefix expansion must find exactly
+// what the RocksDB dictionary finds: after the dictionary is built, with terms that only later
+// commits add, with terms whose last record is gone (still in memory, not live), across the
+// memory/disk boundary ("ast" is one edit from "1st"), and for non-ASCII words.
+TEST_F(SearchTest, InMemoryDictionaryFindsWhatTheDiskDictionaryFinds) {
+  std::mt19937 rng(7);
+  const std::string letters = "abcde";
+  auto word = [&](int len) {
+    std::string w;
+    for (int i = 0; i < len; ++i) w.push_back(letters[rng() % letters.size()]);
+    return w;
+  };
+  std::vector<std::string> words = {"1st",   "2nd",   "3rd",   "9lives", "a1b2",  "café",
+                                    "cafés", "naïve", "ärger", "über",   "straße"};
+  for (int i = 0; i < 60; ++i) words.push_back(word(4 + static_cast<int>(rng() % 4)));
+  std::vector<uint64_t> ids;
+  for (size_t i = 0; i < words.size(); ++i) {
+    ids.push_back(
+        Doc(words[i] + " " + words[(i * 7 + 3) % words.size()], words[(i * 5) % words.size()]));
+  }
+  auto compare_all = [&](const std::string& when) {
+    std::vector<std::string> queries = {"ast",   "1st",   "2md",  "9live",   "cafe", "cafè",
+                                        "naive", "arger", "uber", "strasse", "a1b3", "zzzz"};
+    for (size_t i = 0; i < words.size(); i += 3) {
+      std::string w = words[i];
+      queries.push_back(w);
+      queries.push_back(w.substr(0, 3));  // a prefix
+      std::string typo = w;
+      typo[1] = typo[1] == 'x' ? 'y' : 'x';  // a substitution
+      queries.push_back(typo);
+      queries.push_back(w + " " + words[(i + 1) % words.size()]);
+    }
+    for (const auto& q : queries) {
+      FindRequest r;
+      r.search = q;
+      r.first = 250;
+      auto c = q_->FindMany("doc", r);
+      ASSERT_OK(c);
+      V mem;
+      for (const auto& e : c->edges) mem.push_back(e.node.record.id);
+      EXPECT_EQ(mem, SearchFromDisk(*db_, q)) << when << ": \"" << q << "\"";
+    }
+  };
+  compare_all("first searches (the dictionary is built by the first)");
+  engine::Store::Rep* rep = db_->store().rep();
+  const auto* m = db_->store().catalog()->FindModel("doc");
+  ASSERT_NE(m, nullptr);
+  auto dict = engine::TermDictionaryFor(rep, m->id);
+  ASSERT_NE(dict, nullptr);
+  EXPECT_TRUE(dict->Contains(engine::TermDictionary::kSurfaces, words[11]));
+  EXPECT_GT(dict->size(engine::TermDictionary::kTerms), 60u);
+  EXPECT_FALSE(dict->Contains(engine::TermDictionary::kSurfaces, "1st"));  // on disk only
+  // New words after the build; the last records of some words go (their terms stay in memory).
+  for (int i = 0; i < 20; ++i) {
+    std::string w = word(5);
+    words.push_back(w);
+    Doc(w + " fresh", "");
+  }
+  for (size_t i = 0; i < ids.size(); i += 4) ASSERT_OK(db_->Delete("doc", ids[i]));
+  compare_all("after creates and deletes");
+  ExpectClean();
+}
+
+// The expansion keeps at most 64 terms per query word. Terms that are still in the in-memory
+// dictionary but no longer in any record must not take those places: here 70 words one edit
+// from the query are deleted, and the one left (sorting after all of them) is still found.
+TEST_F(SearchTest, StaleInMemoryTermsDoNotCrowdOutLiveOnes) {
+  // 70 substitutions of "qbcdx" after its first letter: all sort before "zbcdx".
+  std::vector<uint64_t> gone;
+  const std::string query = "qbcdx";
+  for (size_t pos = 1; pos < query.size() && gone.size() < 70; ++pos) {
+    for (char c = 'a'; c <= 'z' && gone.size() < 70; ++c) {
+      if (c == query[pos]) continue;
+      std::string w = query;
+      w[pos] = c;
+      gone.push_back(Doc(w, ""));
+    }
+  }
+  uint64_t kept = Doc("zbcdx", "");
+  EXPECT_FALSE(Search("qbcdx").empty());  // builds the dictionary with all of them
+  for (uint64_t id : gone) ASSERT_OK(db_->Delete("doc", id));
+  EXPECT_EQ(Search("qbcdx"), V{kept});
+  EXPECT_EQ(SearchFromDisk(*db_, "qbcdx"), V{kept});
+  ExpectClean();
+}
+
+// Writers add new words while readers search: a word committed before a search starts is
+// found by a typo'd query. First with the dictionary built before the writes, then (after a
+// reopen, which drops it) with the reader's first search building it while the writes go on.
+TEST_F(SearchTest, InMemoryDictionaryKeepsUpWithConcurrentCommits) {
+  constexpr int kWordsPerRound = 150;
+  auto word_of = [](int i) {
+    std::string w = "w";
+    for (int n = i + 1000; n > 0; n /= 10) w.push_back(static_cast<char>('f' + n % 10));
+    return w;  // "w" + 4 letters, distinct per i
+  };
+  auto typo_of = [&](int i) {
+    std::string t = word_of(i);
+    t[2] = t[2] == 'z' ? 'y' : 'z';
+    return t;
+  };
+  int next_word = 0;
+  auto round = [&](const std::string& when) {
+    const int first = next_word, end = next_word + kWordsPerRound;
+    std::atomic<int> committed{first};
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+      for (int i = first; i < end; ++i) {
+        auto r = db_->Create("doc", {{"title", Value::String(word_of(i) + " common")}});
+        EXPECT_OK(r);
+        committed.store(i + 1);
+      }
+      done = true;
+    });
+    Query q(*db_);
+    int searches = 0, misses = 0;
+    while (!done.load()) {
+      int n = committed.load();  // words [0, n) are committed before this search starts
+      if (n == 0) continue;
+      int i = n - 1 - searches % std::min(n, 8);  // mostly the newest words
+      FindRequest r;
+      r.search = typo_of(i);
+      auto c = q.FindMany("doc", r);
+      ++searches;
+      if (!c.ok() || c->edges.empty()) ++misses;
+      EXPECT_TRUE(c.ok() && !c->edges.empty())
+          << when << ": \"" << typo_of(i) << "\" (word " << i << ", " << n << " committed)";
+    }
+    writer.join();
+    next_word = end;
+    EXPECT_GT(searches, 0) << when;
+    EXPECT_EQ(misses, 0) << when;
+  };
+  EXPECT_EQ(Search(typo_of(0)), V{});  // builds the (empty) dictionary first
+  round("dictionary built before the writes");
+  Reopen();
+  round("dictionary built during the writes");
+  for (int i = 0; i < next_word; ++i) EXPECT_FALSE(Search(typo_of(i)).empty()) << typo_of(i);
   ExpectClean();
 }
 
