@@ -179,14 +179,7 @@ void BM_Search(benchmark::State& state, QueryClass c) {
 void BM_PointGet(benchmark::State& state, const char* engine_name) {
   Engine& engine = LoadedEngine(engine_name);
   constexpr size_t kParams = 1024;
-  std::vector<uint64_t> ids(kParams);
-  uint64_t x = 88172645463325252ull;  // xorshift64: a fixed sequence of ids in 1..kPosts
-  for (auto& id : ids) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    id = 1 + x % kPosts;
-  }
+  const std::vector<uint64_t> ids = RandomIds(17, kParams, kPosts);
   for (uint64_t id : ids) CheckOrDie(engine.PointGet(id).ok(), "warm-up get");
   size_t i = 0;
   for (auto _ : state) {

@@ -333,12 +333,7 @@ Result<CheckReport> Store::Check() {
   }
 
   for (const auto& m : cat->models) {
-    std::shared_ptr<TermDictionary> dict;
-    {
-      std::lock_guard<std::mutex> lock(rep_->dicts_mu);
-      auto it = rep_->dicts.find(m.id);
-      if (it != rep_->dicts.end()) dict = it->second;
-    }
+    std::shared_ptr<TermDictionary> dict = rep_->FindTermDictionary(m.id);
     RETURN_IF_ERROR(CheckSearch(*view, m, dict.get(), &report, add));
   }
 

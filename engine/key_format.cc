@@ -245,6 +245,15 @@ std::string SearchSurfaceKey(uint32_t model_id, std::string_view surface) {
   return k;
 }
 
+bool ParseSearchDictionaryKey(std::string_view key, uint32_t* model_id, bool* surface,
+                              std::string_view* term) {
+  if (key.size() < 6 || key[0] != 'F' || (key[5] != 'T' && key[5] != 'S')) return false;
+  *model_id = GetBE32(key.data() + 1);
+  *surface = key[5] == 'S';
+  *term = key.substr(6);
+  return true;
+}
+
 std::string Printable(std::string_view bytes) {
   static const char kHex[] = "0123456789abcdef";
   std::string out;

@@ -100,6 +100,9 @@ std::string SearchDfPrefix(uint32_t model_id);  // 'F' m 'T'
 std::string SearchDfKey(uint32_t model_id, std::string_view term);
 std::string SearchSurfacePrefix(uint32_t model_id);  // 'F' m 'S'
 std::string SearchSurfaceKey(uint32_t model_id, std::string_view surface);
+// Splits a document-frequency or surface key ('F' m 'T'|'S' term); false for other keys.
+bool ParseSearchDictionaryKey(std::string_view key, uint32_t* model_id, bool* surface,
+                              std::string_view* term);
 
 // Renders bytes for messages: printable ASCII as is, the rest as \xNN.
 std::string Printable(std::string_view bytes);

@@ -689,9 +689,21 @@ Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPen
   rocksdb::ColumnFamilyHandle* fts = rep->cf(Cf::kFts);
   rocksdb::ColumnFamilyHandle* ctr = rep->cf(Cf::kCtr);
   rocksdb::Status s;
-  // Dictionary keys whose count rises may be new terms: (model, kind) -> terms, for the
-  // in-memory dictionaries, which must have them before the commit is visible.
-  std::map<std::pair<uint32_t, int>, std::vector<std::string_view>> raised;
+  // Dictionary keys whose count rises may be new terms: a model's in-memory dictionary, if one
+  // is registered (built or being built), must have them before the commit is visible. The
+  // keys come sorted, so one model at a time; none is collected for models without one.
+  uint32_t model_id = 0;
+  std::shared_ptr<TermDictionary> dict;
+  bool looked_up = false;
+  std::vector<std::string_view> raised[2];  // by TermDictionary::Kind
+  auto add_raised = [&] {
+    for (int kind : {TermDictionary::kTerms, TermDictionary::kSurfaces}) {
+      if (dict && !raised[kind].empty()) {
+        dict->Add(static_cast<TermDictionary::Kind>(kind), raised[kind]);
+      }
+      raised[kind].clear();
+    }
+  };
   pending->ForEachSorted(
       [&](const std::string& key, const std::string& value) {
         if (s.ok()) s = batch->Put(fts, key, value);
@@ -701,38 +713,30 @@ Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPen
       },
       [&](const std::string& key, int64_t delta) {
         if (s.ok()) s = batch->Merge(ctr, key, EncodeI64LE(delta));
-        // 'F' modelId:BE32 'T'|'S' term
-        if (delta > 0 && key.size() > 6 && key[0] == 'F' && (key[5] == 'T' || key[5] == 'S')) {
-          std::string_view term = std::string_view(key).substr(6);
-          if (!TermDictionary::Held(term)) return;
-          uint32_t model_id = 0;
-          for (int i = 1; i <= 4; ++i) model_id = model_id << 8 | static_cast<uint8_t>(key[i]);
-          int kind = key[5] == 'T' ? TermDictionary::kTerms : TermDictionary::kSurfaces;
-          raised[{model_id, kind}].push_back(term);
+        uint32_t key_model;
+        bool surface;
+        std::string_view term;
+        if (delta <= 0 || !keys::ParseSearchDictionaryKey(key, &key_model, &surface, &term) ||
+            !TermDictionary::Held(term)) {
+          return;
         }
+        if (!looked_up || key_model != model_id) {
+          add_raised();
+          model_id = key_model;
+          dict = rep->FindTermDictionary(model_id);
+          looked_up = true;
+        }
+        if (dict)
+          raised[surface ? TermDictionary::kSurfaces : TermDictionary::kTerms].push_back(term);
       });
-  if (s.ok() && !raised.empty()) {
-    std::shared_ptr<TermDictionary> dict;
-    uint32_t dict_model = 0;
-    for (const auto& [model_kind, terms] : raised) {
-      if (!dict || dict_model != model_kind.first) {
-        std::lock_guard<std::mutex> lock(rep->dicts_mu);
-        auto it = rep->dicts.find(model_kind.first);
-        dict = it == rep->dicts.end() ? nullptr : it->second;
-        dict_model = model_kind.first;
-      }
-      if (dict) dict->Add(static_cast<TermDictionary::Kind>(model_kind.second), terms);
-    }
-  }
+  add_raised();
   pending->Clear();
   return FromRocks(s, "search index write");
 }
 
 std::shared_ptr<TermDictionary> TermDictionaryFor(Store::Rep* rep, uint32_t model_id) {
-  {
-    std::lock_guard<std::mutex> lock(rep->dicts_mu);
-    auto it = rep->dicts.find(model_id);
-    if (it != rep->dicts.end()) return it->second->ready() ? it->second : nullptr;
+  if (std::shared_ptr<TermDictionary> found = rep->FindTermDictionary(model_id)) {
+    return found->ready() ? found : nullptr;
   }
   std::unique_lock<std::mutex> build(rep->dict_build_mu, std::try_to_lock);
   if (!build.owns_lock()) return nullptr;  // another search builds one; use the disk meanwhile
@@ -756,20 +760,14 @@ std::shared_ptr<TermDictionary> TermDictionaryFor(Store::Rep* rep, uint32_t mode
     rocksdb::Slice upper_slice(upper);
     ro.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(rep->db->NewIterator(ro, rep->cf(Cf::kCtr)));
-    std::vector<std::string> batch;
-    auto flush = [&] {
-      std::vector<std::string_view> views(batch.begin(), batch.end());
-      dict->Add(static_cast<TermDictionary::Kind>(kind), views);
-      batch.clear();
-    };
+    std::vector<std::string> terms;
     for (it->Seek(prefix + static_cast<char>(TermDictionary::kMinByte)); it->Valid(); it->Next()) {
-      if (it->value().size() == 8 &&
-          DecodeI64LE(std::string_view(it->value().data(), it->value().size())) > 0) {
-        batch.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
-        if (batch.size() == 4096) flush();
+      if (DecodeI64LE(std::string_view(it->value().data(), it->value().size())) > 0) {
+        terms.emplace_back(it->key().data() + prefix.size(), it->key().size() - prefix.size());
       }
     }
-    flush();
+    dict->Add(static_cast<TermDictionary::Kind>(kind),
+              std::vector<std::string_view>(terms.begin(), terms.end()));
     if (!it->status().ok()) st = FromRocks(it->status(), "reading the term dictionary");
     ro.iterate_upper_bound = nullptr;
     if (!st.ok()) break;

@@ -45,6 +45,12 @@ struct Store::Rep {
   std::mutex dicts_mu;
   std::unordered_map<uint32_t, std::shared_ptr<TermDictionary>> dicts;
   std::mutex dict_build_mu;  // one build at a time
+  // The model's registered dictionary (ready or still being built), or null.
+  std::shared_ptr<TermDictionary> FindTermDictionary(uint32_t model_id) {
+    std::lock_guard<std::mutex> lock(dicts_mu);
+    auto it = dicts.find(model_id);
+    return it == dicts.end() ? nullptr : it->second;
+  }
 
   rocksdb::ColumnFamilyHandle* cf(Cf c) const { return cfs[static_cast<int>(c)]; }
   std::shared_ptr<const Catalog> GetCatalog() const {

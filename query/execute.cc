@@ -236,17 +236,25 @@ class ScanStream : public Stream {
   void StepGroupDir() { gf_ ? it_.Next() : it_.Prev(); }
   void StepIdDir() { wf_ ? it_.Next() : it_.Prev(); }
 
-  // Seek mode: moves to the first entry (in id direction) of `group_`, to walk it from there.
-  void SeekGroupStart() {
-    seek_mode_ = true;
-    if (wf_) {
-      SeekGE(group_);
+  // Moves to the first entry of `group` read forwards (its lowest key) or backwards (its
+  // highest); with no entries there, to the next group in that direction.
+  void SeekGroupEdge(std::string_view group, bool forward) {
+    if (forward) {
+      SeekGE(group);
     } else {
-      std::string s = keys::PrefixSuccessor(group_);
+      std::string s = keys::PrefixSuccessor(group);
       SeekLE(s);
       if (it_.Valid() && it_.key() == s) it_.Prev();
     }
   }
+  // Seek mode: moves to the first entry (in id direction) of `group_`, to walk it from there.
+  void SeekGroupStart() {
+    seek_mode_ = true;
+    SeekGroupEdge(group_, wf_);
+  }
+  // To the start entry (the index key of the start position) or the first after it in id
+  // direction.
+  void SeekStartEntry() { wf_ ? SeekGE(start_target_) : SeekLE(start_target_); }
   // Enters the group under the iterator, which sits on its first entry in group direction.
   void EnterGroup() {
     if (buffer_groups_) {
@@ -286,32 +294,23 @@ class ScanStream : public Stream {
         keys::AppendValue(&g, k >= 0 ? start->values[k] : Value());
       }
     }
-    std::string target = g;
-    keys::PutBE64(&target, start->id());
+    start_target_ = g;
+    keys::PutBE64(&start_target_, start->id());
+    start_group_ = std::move(g);
     if (zigzag_ && buffer_groups_) {
       // Enter the start group at its first entry in group direction and buffer it like any
       // other group, keeping only the ids after the start: the iterator keeps moving in group
       // direction, where seeking to the start and stepping in id direction would reverse it
       // (a re-seek of every level in RocksDB) and seek once more to leave the group.
       // BufferGroup falls back to the seek below when the group is large.
-      start_group_ = std::move(g);
-      start_target_ = std::move(target);
-      if (gf_) {
-        SeekGE(start_group_);
-      } else {
-        std::string s = keys::PrefixSuccessor(start_group_);
-        SeekLE(s);
-        if (it_.Valid() && it_.key() == s) it_.Prev();
-      }
+      SeekGroupEdge(start_group_, gf_);
       return;
     }
-    if (wf_)
-      SeekGE(target);
-    else
-      SeekLE(target);
+    SeekStartEntry();
     if (zigzag_) {
-      start_group_ = std::move(g);
       WalkStartGroupFrom();
+    } else {
+      start_group_.clear();  // only zig-zag reads it
     }
   }
 
@@ -347,7 +346,7 @@ class ScanStream : public Stream {
       if (seen == kMaxBufferedGroup) {
         pending_.clear();
         if (in_start_group) {
-          wf_ ? SeekGE(start_target_) : SeekLE(start_target_);
+          SeekStartEntry();
           WalkStartGroupFrom();
         } else {
           SeekGroupStart();
@@ -441,8 +440,8 @@ class ScanStream : public Stream {
   bool seek_mode_ = false;  // zig-zag: walking `group_` in id direction
   std::string group_;
   std::vector<uint64_t> pending_;  // zig-zag buffer mode: the group's ids, last one next
-  // Zig-zag from a start position, until its group is read: the start's group tuple and its
-  // index key (tuple + id).
+  // From a start position: its index key (tuple + id), and in zig-zag until the start's group
+  // is read, that group's tuple.
   std::string start_group_;
   std::string start_target_;
   std::optional<query::Position> start_;
