@@ -1,10 +1,10 @@
 // Micro-benchmarks of whole findMany pages through the public query API (actiondb::Query) on
 // a real store: the ActionDB engine of the workload driver (bench/actiondb_engine.cc: its
-// schema, block cache and options) loaded once with the first 2,000 posts of the driver's
-// dataset. Where the workload driver reports a page rate for the three engines, these isolate
-// ActionDB's cost per page (bind, plan, iterate, read records, build nodes and cursors) in a
-// form stable enough to compare two builds: run with --benchmark_repetitions and compare the
-// minimum times.
+// schema, block cache and options) loaded once with the first 2,000 posts (ACTIONDB_MICRO_POSTS to
+// change it) of the driver's dataset. Where the workload driver reports a page rate for the three
+// engines, these isolate ActionDB's cost per page (bind, plan, iterate, read records, build nodes
+// and cursors) in a form stable enough to compare two builds: run with --benchmark_repetitions and
+// compare the minimum times.
 //
 //   BM_FindManyPage/author  authorId = ? ORDER BY createdAt DESC, 50 (0-2 rows: the fixed cost)
 //   BM_FindManyPage/feed    all posts ORDER BY createdAt DESC, 50 (50 rows: the cost per row)
@@ -17,6 +17,7 @@
 //
 //   BM_Search/{rare,mid,common}  full-text top 50 for the driver's 1-word query classes (the
 //                           typo and prefix expansion over the dictionary, then scoring)
+//   BM_Search/{rare2,mid2}  the same for 2 co-occurring rare or mid words
 //   BM_PointGet/actiondb    a post by id through Database::Get, into the driver's row
 //   BM_PointGet/rocksdb     the same through the raw RocksDB engine (records only, the same
 //                           options): the floor under a point get, for the 0.7x target
@@ -38,7 +39,16 @@
 namespace actiondb::bench {
 namespace {
 
-constexpr uint64_t kPosts = 2000;
+// The store's size: 2,000 posts, or ACTIONDB_MICRO_POSTS (e.g. 20000 to profile the query
+// path where postings dominate; loading takes ~0.5 ms per post).
+uint64_t Posts() {
+  static const uint64_t posts = [] {
+    const char* env = std::getenv("ACTIONDB_MICRO_POSTS");
+    uint64_t n = env ? std::strtoull(env, nullptr, 10) : 0;
+    return n > 0 ? n : uint64_t{2000};
+  }();
+  return posts;
+}
 
 struct LoadedEngines {
   std::map<std::string, std::unique_ptr<Engine>> engines;
@@ -74,7 +84,7 @@ Engine& LoadedEngine(const std::string& name = "actiondb") {
   // Registered after the open, so it runs before the exit handlers of whatever the open
   // created (atexit runs in reverse order); running more than once is harmless.
   std::atexit(CloseLoadedEngines);
-  std::vector<Post> posts = GenerateDataset(kPosts);
+  std::vector<Post> posts = GenerateDataset(Posts());
   s = engine->BulkLoad(posts);
   CheckOrDie(s.ok(), s.ToString());
   s = engine->Settle();
@@ -155,7 +165,7 @@ void BM_FindManyPage(benchmark::State& state, PageKind kind) {
 
 void BM_Search(benchmark::State& state, QueryClass c) {
   Engine& engine = LoadedEngine();
-  const std::vector<TextQuery> queries = TextQueries(13, 256, c, kPosts);
+  const std::vector<TextQuery> queries = TextQueries(13, 256, c, Posts());
   for (const auto& q : queries) CheckOrDie(engine.FullText(q.text, 50).ok(), "warm-up search");
   size_t i = 0;
   uint64_t rows = 0;
@@ -179,7 +189,7 @@ void BM_Search(benchmark::State& state, QueryClass c) {
 void BM_PointGet(benchmark::State& state, const char* engine_name) {
   Engine& engine = LoadedEngine(engine_name);
   constexpr size_t kParams = 1024;
-  const std::vector<uint64_t> ids = RandomIds(17, kParams, kPosts);
+  const std::vector<uint64_t> ids = RandomIds(17, kParams, Posts());
   for (uint64_t id : ids) CheckOrDie(engine.PointGet(id).ok(), "warm-up get");
   size_t i = 0;
   for (auto _ : state) {
@@ -206,6 +216,8 @@ BENCHMARK_CAPTURE(BM_FindManyPage, deep, PageKind::kDeep)->ComputeStatistics("mi
 BENCHMARK_CAPTURE(BM_Search, rare, QueryClass::kRare1)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_Search, mid, QueryClass::kMid1)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_Search, common, QueryClass::kCommon1)->ComputeStatistics("min", Min);
+BENCHMARK_CAPTURE(BM_Search, rare2, QueryClass::kRare2Cooc)->ComputeStatistics("min", Min);
+BENCHMARK_CAPTURE(BM_Search, mid2, QueryClass::kMid2Cooc)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_PointGet, actiondb, "actiondb")->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_PointGet, rocksdb, "rocksdb")->ComputeStatistics("min", Min);
 

@@ -155,6 +155,26 @@ bool DecodePosting(std::string_view in, std::vector<PostingField>* fields) {
   return in.empty();
 }
 
+bool DecodePostingStats(std::string_view in, std::vector<PostingFieldStats>* fields) {
+  fields->clear();
+  uint64_t n;
+  if (!GetVarint(&in, &n) || n > 0xFFFF) return false;
+  fields->resize(n);
+  for (auto& f : *fields) {
+    uint32_t fid;
+    if (!GetVarint32(&in, &fid) || fid > 0xFFFF || !GetVarint32(&in, &f.length) ||
+        !GetVarint32(&in, &f.tf) || f.tf > in.size()) {
+      return false;
+    }
+    f.field_id = static_cast<uint16_t>(fid);
+    for (uint32_t i = 0; i < f.tf; ++i) {  // the position deltas, skipped
+      uint32_t d;
+      if (!GetVarint32(&in, &d)) return false;
+    }
+  }
+  return in.empty();
+}
+
 std::string EncodeDocEntry(const FieldLengths& lengths) {
   std::string out;
   PutVarint(&out, lengths.size());

@@ -79,6 +79,17 @@ std::string EncodePosting(const std::vector<PostingField>& fields);
 // False on malformed bytes.
 bool DecodePosting(std::string_view bytes, std::vector<PostingField>* fields);
 
+// What BM25 needs of one field of a posting: its length and the term's frequency.
+struct PostingFieldStats {
+  uint16_t field_id = 0;
+  uint32_t length = 0;
+  uint32_t tf = 0;
+};
+// DecodePosting without the positions (skipped, not stored): for scoring, which reads every
+// posting of a term and needs no positions. Reuses `fields`' storage. False on malformed
+// bytes, by the same rules as DecodePosting.
+bool DecodePostingStats(std::string_view bytes, std::vector<PostingFieldStats>* fields);
+
 using FieldLengths = std::vector<std::pair<uint16_t, uint32_t>>;  // ascending field id
 std::string EncodeDocEntry(const FieldLengths& lengths);
 bool DecodeDocEntry(std::string_view bytes, FieldLengths* lengths);

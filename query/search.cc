@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "engine/key_format.h"
 #include "engine/search/bm25.h"
@@ -17,6 +18,7 @@ namespace actiondb::query {
 using engine::KvIterator;
 using engine::ModelInfo;
 using engine::PostingField;
+using engine::PostingFieldStats;
 using engine::SearchReader;
 
 double SearchFieldWeight(double average_length, double longest_average_length) {
@@ -43,6 +45,13 @@ struct Group {
   int64_t total_df = 0;
 };
 
+// Scores by record id, ascending id.
+using Scored = std::vector<std::pair<uint64_t, double>>;
+
+bool ById(const std::pair<uint64_t, double>& a, const std::pair<uint64_t, double>& b) {
+  return a.first < b.first;
+}
+
 class Searcher {
  public:
   Searcher(ExecContext& ctx, const ModelInfo& model) : ctx_(ctx), reader_(ctx.view, model) {}
@@ -56,41 +65,45 @@ class Searcher {
     }
     for (const auto& [fid, total] : stats_.field_tokens) {
       double avg = stats_.AverageLength(fid);
+      if (fid >= fields_.size()) fields_.resize(fid + 1);
       fields_[fid] = {SearchFieldWeight(avg, longest), avg};
     }
     return Status::OK();
   }
 
-  // BM25 of one posting, unweighted by expansion.
-  double Score(const std::vector<PostingField>& fields, int64_t df) const {
-    double idf = search::Bm25Idf(doc_count_, static_cast<uint64_t>(std::max<int64_t>(0, df)));
-    std::vector<search::FieldTermStats> fs;
-    fs.reserve(fields.size());
-    for (const auto& f : fields) {
-      auto it = fields_.find(f.field_id);
-      double weight = it == fields_.end() ? 1.0 : it->second.first;
-      double avg = it == fields_.end() ? 0.0 : it->second.second;
-      fs.push_back(
-          {weight, static_cast<double>(f.positions.size()), static_cast<double>(f.length), avg});
-    }
-    return search::Bm25WeightedScore(idf, fs);
+  double Idf(int64_t df) const {
+    return search::Bm25Idf(doc_count_, static_cast<uint64_t>(std::max<int64_t>(0, df)));
   }
 
-  // Calls fn(id, fields) for each posting of `term`, restricted to the sorted `only` ids when
-  // given (seeking to each when the list is much longer than `only`).
+  // BM25 of one posting (PostingField or PostingFieldStats), unweighted by expansion.
+  template <typename Field>
+  double Score(const std::vector<Field>& fields, double idf) {
+    field_stats_.clear();
+    for (const Field& f : fields) {
+      const FieldParams p = f.field_id < fields_.size() ? fields_[f.field_id] : FieldParams{};
+      field_stats_.push_back(
+          {p.weight, static_cast<double>(Tf(f)), static_cast<double>(f.length), p.average_length});
+    }
+    return search::Bm25WeightedScore(idf, field_stats_);
+  }
+  static size_t Tf(const PostingField& f) { return f.positions.size(); }
+  static size_t Tf(const PostingFieldStats& f) { return f.tf; }
+
+  Status Malformed(const std::string& term) const {
+    return Status(Code::kInvalidStoredData,
+                  reader_.model().api_identifier + ": malformed posting for \"" + term + "\"");
+  }
+
+  // Calls fn(id, posting bytes) -> Status for each posting of `term`, in id order, restricted
+  // to the sorted `only` ids when given (seeking to each when the list is much longer than
+  // `only`).
   template <typename Fn>
   Status ForEachPosting(const std::string& term, int64_t df, const std::vector<uint64_t>* only,
                         Fn fn) {
     auto it = reader_.NewPostingIterator(term);
-    std::vector<PostingField> fields;
     auto visit = [&]() -> Status {
       ++outcome_.postings_read;
-      if (!engine::DecodePosting(it->value(), &fields)) {
-        return Status(Code::kInvalidStoredData,
-                      reader_.model().api_identifier + ": malformed posting for \"" + term + "\"");
-      }
-      fn(engine::PostingRecordId(it->key()), fields);
-      return Status::OK();
+      return fn(engine::PostingRecordId(it->key()), it->value());
     };
     Status st;
     if (only && static_cast<uint64_t>(std::max<int64_t>(df, 0)) > only->size() * kSeekRatio) {
@@ -211,14 +224,21 @@ class Searcher {
     } else {
       size_t rare = std::min_element(dfs.begin(), dfs.end()) - dfs.begin();
       RETURN_IF_ERROR(ForEachPosting(phrase.tokens[rare].term, dfs[rare], nullptr,
-                                     [&](uint64_t id, const auto&) { cands.push_back(id); }));
+                                     [&](uint64_t id, std::string_view) {
+                                       cands.push_back(id);
+                                       return Status::OK();
+                                     }));
     }
     // Per token, the postings of the candidates.
     std::vector<std::unordered_map<uint64_t, std::vector<PostingField>>> per(n);
     for (size_t i = 0; i < n && !cands.empty(); ++i) {
-      RETURN_IF_ERROR(
-          ForEachPosting(phrase.tokens[i].term, dfs[i], &cands,
-                         [&](uint64_t id, const std::vector<PostingField>& f) { per[i][id] = f; }));
+      RETURN_IF_ERROR(ForEachPosting(phrase.tokens[i].term, dfs[i], &cands,
+                                     [&](uint64_t id, std::string_view v) {
+                                       if (!engine::DecodePosting(v, &per[i][id])) {
+                                         return Malformed(phrase.tokens[i].term);
+                                       }
+                                       return Status::OK();
+                                     }));
       std::vector<uint64_t> kept;
       for (uint64_t id : cands) {
         if (per[i].count(id)) kept.push_back(id);
@@ -248,7 +268,7 @@ class Searcher {
       }
       if (!found) continue;
       double score = 0;
-      for (size_t i = 0; i < n; ++i) score += Score(per[i][id], dfs[i]);
+      for (size_t i = 0; i < n; ++i) score += Score(per[i][id], Idf(dfs[i]));
       out[id] = score;
     }
     return out;
@@ -280,70 +300,108 @@ class Searcher {
     std::stable_sort(groups.begin(), groups.end(),
                      [](const Group& a, const Group& b) { return a.total_df < b.total_df; });
 
-    // Term at a time: the rarest term makes the candidates, the others narrow them.
-    std::unordered_map<uint64_t, double> scores;
+    // Term at a time: the rarest term makes the candidates, the others narrow them. Scores
+    // are kept as vectors sorted by id (postings come in id order): groups are intersected by
+    // a merge, and the candidate ids are the first halves.
+    Scored scores;
     bool have_candidates = false;
     std::vector<uint64_t> ids;
-    auto sorted_ids = [&]() {
+    auto set_scores = [&](Scored next) {
+      scores = std::move(next);
       ids.clear();
+      ids.reserve(scores.size());
       for (const auto& [id, s] : scores) ids.push_back(id);
-      std::sort(ids.begin(), ids.end());
+      have_candidates = true;
+    };
+    // The candidates also in `other`, their scores summed.
+    auto intersect = [&](const Scored& other) {
+      Scored next;
+      auto o = other.begin();
+      for (const auto& [id, s] : scores) {
+        while (o != other.end() && o->first < id) ++o;
+        if (o != other.end() && o->first == id) next.emplace_back(id, s + o->second);
+      }
+      return next;
     };
     for (const auto& g : groups) {
-      std::unordered_map<uint64_t, double> best;  // per record, its best expansion
+      Scored best;                     // per record, its best expansion
+      std::vector<size_t> runs = {0};  // where each expansion's run (in id order) starts
       for (const auto& e : g.expansions) {
+        const double idf = Idf(e.df);
         RETURN_IF_ERROR(ForEachPosting(e.term, e.df, have_candidates ? &ids : nullptr,
-                                       [&](uint64_t id, const std::vector<PostingField>& f) {
-                                         double s = e.weight * Score(f, e.df);
-                                         auto [it, inserted] = best.try_emplace(id, s);
-                                         if (!inserted && s > it->second) it->second = s;
+                                       [&](uint64_t id, std::string_view v) {
+                                         if (!engine::DecodePostingStats(v, &posting_)) {
+                                           return Malformed(e.term);
+                                         }
+                                         best.emplace_back(id, e.weight * Score(posting_, idf));
+                                         return Status::OK();
                                        }));
+        if (best.size() > runs.back()) runs.push_back(best.size());
       }
-      if (!have_candidates) {
-        scores = std::move(best);
-        have_candidates = true;
-      } else {
-        std::unordered_map<uint64_t, double> next;
-        for (const auto& [id, s] : scores) {
-          auto it = best.find(id);
-          if (it != best.end()) next.emplace(id, s + it->second);
+      // Merge the runs pairwise into id order, O(n log runs); a record in several keeps its best
+      // score.
+      while (runs.size() > 2) {
+        std::vector<size_t> merged = {0};
+        for (size_t i = 2; i < runs.size(); i += 2) {
+          std::inplace_merge(best.begin() + static_cast<ptrdiff_t>(runs[i - 2]),
+                             best.begin() + static_cast<ptrdiff_t>(runs[i - 1]),
+                             best.begin() + static_cast<ptrdiff_t>(runs[i]), ById);
+          merged.push_back(runs[i]);
         }
-        scores.swap(next);
+        if (runs.size() % 2 == 0) merged.push_back(runs.back());
+        runs.swap(merged);
       }
-      sorted_ids();
+      size_t kept = 0;
+      for (size_t i = 0; i < best.size(); ++i) {
+        if (kept > 0 && best[kept - 1].first == best[i].first) {
+          best[kept - 1].second = std::max(best[kept - 1].second, best[i].second);
+        } else {
+          best[kept++] = best[i];
+        }
+      }
+      best.resize(kept);
+      set_scores(have_candidates ? intersect(best) : std::move(best));
       if (scores.empty()) return std::move(outcome_);
     }
     for (const auto& phrase : q.phrases) {
       if (phrase.tokens.empty()) continue;
       ASSIGN_OR_RETURN(auto matched, MatchPhrase(phrase, have_candidates ? &ids : nullptr));
+      Scored next;
       if (!have_candidates) {
-        scores = std::move(matched);
-        have_candidates = true;
+        next.assign(matched.begin(), matched.end());
+        std::sort(next.begin(), next.end(), ById);
       } else {
-        std::unordered_map<uint64_t, double> next;
         for (const auto& [id, s] : scores) {
           auto it = matched.find(id);
-          if (it != matched.end()) next.emplace(id, s + it->second);
+          if (it != matched.end()) next.emplace_back(id, s + it->second);
         }
-        scores.swap(next);
       }
-      sorted_ids();
+      set_scores(std::move(next));
       if (scores.empty()) return std::move(outcome_);
     }
     // Exclusions.
+    auto exclude = [&](const auto& excluded) {  // excluded.count(id)
+      Scored next;
+      for (const auto& e : scores) {
+        if (!excluded.count(e.first)) next.push_back(e);
+      }
+      set_scores(std::move(next));
+    };
     for (const auto& term : q.excluded) {
       ASSIGN_OR_RETURN(int64_t df, reader_.DocFreq(term));
       if (df <= 0) continue;
-      RETURN_IF_ERROR(
-          ForEachPosting(term, df, &ids, [&](uint64_t id, const auto&) { scores.erase(id); }));
-      sorted_ids();
+      std::unordered_set<uint64_t> excluded;
+      RETURN_IF_ERROR(ForEachPosting(term, df, &ids, [&](uint64_t id, std::string_view) {
+        excluded.insert(id);
+        return Status::OK();
+      }));
+      exclude(excluded);
       d += "; excluded " + term;
     }
     for (const auto& phrase : q.excluded_phrases) {
       if (phrase.tokens.empty() || ids.empty()) continue;
       ASSIGN_OR_RETURN(auto matched, MatchPhrase(phrase, &ids));
-      for (const auto& [id, s] : matched) scores.erase(id);
-      sorted_ids();
+      exclude(matched);
     }
     outcome_.hits.reserve(scores.size());
     for (const auto& [id, s] : scores) outcome_.hits.push_back({s, id});
@@ -357,7 +415,14 @@ class Searcher {
   SearchReader reader_;
   engine::SearchStats stats_;
   uint64_t doc_count_ = 0;
-  std::unordered_map<uint16_t, std::pair<double, double>> fields_;  // weight, average length
+  struct FieldParams {
+    double weight = 1.0;  // a field without statistics weighs 1 and has average length 0
+    double average_length = 0.0;
+  };
+  std::vector<FieldParams> fields_;  // by field id
+  // Scratch reused across postings.
+  std::vector<PostingFieldStats> posting_;
+  std::vector<search::FieldTermStats> field_stats_;
   SearchOutcome outcome_;
 };
 

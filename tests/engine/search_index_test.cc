@@ -1,6 +1,7 @@
 // Tests for a transaction's pending search writes (SearchPending) and the iterator that lays
 // them over the committed index (NewSearchOverlay): every move in both directions, direction
-// switches, pending deletes, bounds, and savepoint rollbacks, against a reference map.
+// switches, pending deletes, bounds, and savepoint rollbacks, against a reference map. And the
+// posting format: the scoring decoder (DecodePostingStats) against the full one.
 #include "engine/search_index.h"
 
 #include <gtest/gtest.h>
@@ -173,6 +174,58 @@ TEST(SearchPendingTest, SavepointsUndoWritesAndStatistics) {
   p.Clear();
   EXPECT_TRUE(p.SortedWrites().empty());
   EXPECT_TRUE(p.SortedStats().empty());
+}
+
+// The scoring decoder reads what the full decoder reads, less the positions, and refuses the
+// same malformed bytes: random postings, then every truncation and single-byte change of them.
+TEST(PostingFormatTest, StatsDecoderAgreesWithTheFullDecoder) {
+  std::mt19937 rng(7);
+  auto agree = [](std::string_view bytes) {
+    std::vector<PostingField> full;
+    std::vector<PostingFieldStats> stats = {{9, 9, 9}};  // stale scratch is replaced
+    bool full_ok = DecodePosting(bytes, &full);
+    bool stats_ok = DecodePostingStats(bytes, &stats);
+    EXPECT_EQ(full_ok, stats_ok);
+    if (!full_ok || !stats_ok) return full_ok == stats_ok;
+    EXPECT_EQ(full.size(), stats.size());
+    if (full.size() != stats.size()) return false;
+    for (size_t i = 0; i < full.size(); ++i) {
+      EXPECT_EQ(full[i].field_id, stats[i].field_id);
+      EXPECT_EQ(full[i].length, stats[i].length);
+      EXPECT_EQ(full[i].positions.size(), stats[i].tf);
+    }
+    return true;
+  };
+  size_t malformed = 0;
+  for (int round = 0; round < 200; ++round) {
+    std::vector<PostingField> fields(rng() % 4);
+    uint16_t fid = 0;
+    for (auto& f : fields) {
+      fid = static_cast<uint16_t>(fid + 1 + rng() % 300);
+      f.field_id = fid;
+      uint32_t pos = rng() % 3 == 0 ? (1u << 30) : 0;  // some positions take 5-byte varints
+      for (uint32_t n = 1 + rng() % 6; n > 0; --n) {
+        pos += rng() % 200;
+        f.positions.push_back(pos);
+      }
+      f.length = pos + 1;
+    }
+    const std::string bytes = EncodePosting(fields);
+    std::vector<PostingFieldStats> stats;
+    ASSERT_TRUE(DecodePostingStats(bytes, &stats));
+    ASSERT_TRUE(agree(bytes));
+    for (size_t cut = 0; cut < bytes.size(); ++cut) {
+      malformed += !DecodePostingStats(bytes.substr(0, cut), &stats);
+      ASSERT_TRUE(agree(bytes.substr(0, cut))) << "truncated at " << cut;
+    }
+    for (size_t at = 0; at < bytes.size(); ++at) {
+      std::string changed = bytes;
+      changed[at] = static_cast<char>(rng());
+      ASSERT_TRUE(agree(changed)) << "byte " << at << " changed";
+      ASSERT_TRUE(agree(bytes + changed.substr(at, 1))) << "a trailing byte";
+    }
+  }
+  EXPECT_GT(malformed, 100u);  // the truncations did exercise the refusals
 }
 
 }  // namespace

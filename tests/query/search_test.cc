@@ -117,6 +117,20 @@ TEST_F(SearchTest, RelevanceOrderOnAFixedCorpus) {
   ExpectClean();
 }
 
+// A record matched by several expansions of one word (the word and a typo of it) scores its
+// best expansion, not their sum: with equal statistics it ties the record holding only the
+// word (ties go by id), and the record holding only the typo scores half (one edit).
+TEST_F(SearchTest, ARecordMatchedBySeveralExpansionsScoresItsBest) {
+  uint64_t a = Doc("lantern harbor");
+  uint64_t b = Doc("lantarn harbor");
+  uint64_t c = Doc("lantern lantarn");
+  EXPECT_EQ(Search("lantern"), (V{a, c, b}));
+  EXPECT_EQ(Search("lantarn"), (V{b, c, a}));
+  EXPECT_EQ(Search("lantern harbor"), (V{a, b}));
+  EXPECT_EQ(Search("harbor lantern"), (V{a, b}));
+  ExpectClean();
+}
+
 TEST_F(SearchTest, EverySearchableFieldTypeButPasswordsAndUnindexedNumbers) {
   auto r = db_->Create("doc", {{"title", Value::String("plain")},
                                {"views", Value::Number(1234)},
