@@ -131,48 +131,54 @@ std::string EncodePosting(const std::vector<PostingField>& fields) {
   return out;
 }
 
-bool DecodePosting(std::string_view in, std::vector<PostingField>* fields) {
-  fields->clear();
+namespace {
+
+// The one reader of the posting format: on_field(field id, length, tf) for each field, then
+// on_position(position) for each of its tf positions (deltas summed). False on malformed bytes,
+// so both decoders below refuse exactly the same inputs.
+template <typename FieldFn, typename PositionFn>
+bool WalkPosting(std::string_view in, FieldFn on_field, PositionFn on_position) {
   uint64_t n;
   if (!GetVarint(&in, &n) || n > 0xFFFF) return false;
-  fields->resize(n);
-  for (auto& f : *fields) {
-    uint32_t fid, tf;
-    if (!GetVarint32(&in, &fid) || fid > 0xFFFF || !GetVarint32(&in, &f.length) ||
+  for (uint64_t i = 0; i < n; ++i) {
+    uint32_t fid, length, tf;
+    if (!GetVarint32(&in, &fid) || fid > 0xFFFF || !GetVarint32(&in, &length) ||
         !GetVarint32(&in, &tf) || tf > in.size()) {
       return false;
     }
-    f.field_id = static_cast<uint16_t>(fid);
-    f.positions.resize(tf);
+    on_field(static_cast<uint16_t>(fid), length, tf);
     uint32_t pos = 0;
-    for (auto& p : f.positions) {
+    for (uint32_t j = 0; j < tf; ++j) {
       uint32_t d;
       if (!GetVarint32(&in, &d)) return false;
       pos += d;
-      p = pos;
+      on_position(pos);
     }
   }
   return in.empty();
 }
 
+}  // namespace
+
+bool DecodePosting(std::string_view in, std::vector<PostingField>* fields) {
+  fields->clear();
+  return WalkPosting(
+      in,
+      [&](uint16_t fid, uint32_t length, uint32_t tf) {
+        fields->push_back({fid, length, {}});
+        fields->back().positions.reserve(tf);
+      },
+      [&](uint32_t pos) { fields->back().positions.push_back(pos); });
+}
+
 bool DecodePostingStats(std::string_view in, std::vector<PostingFieldStats>* fields) {
   fields->clear();
-  uint64_t n;
-  if (!GetVarint(&in, &n) || n > 0xFFFF) return false;
-  fields->resize(n);
-  for (auto& f : *fields) {
-    uint32_t fid;
-    if (!GetVarint32(&in, &fid) || fid > 0xFFFF || !GetVarint32(&in, &f.length) ||
-        !GetVarint32(&in, &f.tf) || f.tf > in.size()) {
-      return false;
-    }
-    f.field_id = static_cast<uint16_t>(fid);
-    for (uint32_t i = 0; i < f.tf; ++i) {  // the position deltas, skipped
-      uint32_t d;
-      if (!GetVarint32(&in, &d)) return false;
-    }
-  }
-  return in.empty();
+  return WalkPosting(
+      in,
+      [&](uint16_t fid, uint32_t length, uint32_t tf) {
+        fields->push_back({fid, length, tf});
+      },
+      [](uint32_t) {});
 }
 
 std::string EncodeDocEntry(const FieldLengths& lengths) {
