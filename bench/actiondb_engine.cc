@@ -10,6 +10,8 @@
 //   planner uses for "authorId = ? ORDER BY createdAt DESC". Full-text search covers every
 //   searchable field (title, body, published, score, author, dates, state, id), as Gadget's does.
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "actiondb/database.h"
@@ -102,6 +104,22 @@ class ActionDbEngine : public Engine {
 
   Status Settle() override { return db_->Flush(); }
   Result<uint64_t> DiskBytes() override { return DirectoryBytes(dir_); }
+  // SST bytes per column family (Database::Stats), then the rest (WAL, logs, manifest).
+  std::string DiskBreakdown() override {
+    Result<DatabaseStats> st = db_->Stats();
+    if (!st.ok()) return "";
+    std::string out;
+    uint64_t sst_total = 0;
+    for (const auto& [cf, props] : st->column_families) {
+      size_t at = props.find("sst-bytes=");
+      if (at == std::string::npos) continue;
+      uint64_t bytes = std::strtoull(props.c_str() + at + 10, nullptr, 10);
+      sst_total += bytes;
+      out += (out.empty() ? "" : ", ") + cf + " " + FormatMb(bytes);
+    }
+    if (st->disk_bytes >= sst_total) out += ", other files " + FormatMb(st->disk_bytes - sst_total);
+    return out;
+  }
 
   Result<uint64_t> PointGet(uint64_t id) override {
     ASSIGN_OR_RETURN(Record r, db_->Get("post", id));

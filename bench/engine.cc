@@ -1,6 +1,7 @@
 // The engine registry and small helpers shared by the engines (see engine.h).
 #include "bench/engine.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <system_error>
@@ -44,6 +45,12 @@ uint64_t DirectoryBytes(const std::string& dir) {
     }
   }
   return total;
+}
+
+std::string FormatMb(uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
+  return buf;
 }
 
 }  // namespace actiondb::bench

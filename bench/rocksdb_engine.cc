@@ -110,8 +110,8 @@ class RocksDbEngine final : public Engine {
   std::string description() const override {
     return "raw RocksDB " + std::to_string(ROCKSDB_MAJOR) + "." + std::to_string(ROCKSDB_MINOR) +
            "." + std::to_string(ROCKSDB_PATCH) +
-           " (records only; ActionDbLikeOptions: LZ4/ZSTD bottommost, bloom 10, 4 KiB blocks (the "
-           "record CF's), "
+           " (records only; ActionDbLikeOptions: the record CF's ZSTD with a 16 KiB dictionary, "
+           "bloom 10, 4 KiB blocks, "
            "block cache " +
            std::to_string(config_.cache_bytes >> 20) + " MiB; WAL, sync=false)";
   }

@@ -22,9 +22,8 @@
 namespace actiondb::bench {
 
 // The RocksDB options ActionDB opens its database with: 10-bit bloom filters, an LRU block cache
-// of `block_cache_bytes`, 16 KiB blocks with index and filter blocks in the cache, LZ4 with ZSTD
-// for the bottommost level, level_compaction_dynamic_level_bytes. (Stand-in until the engine
-// exports its own options function; keep the two identical.)
+// of `block_cache_bytes`, index and filter blocks in the cache, and the record CF's 4 KiB blocks
+// and ZSTD with a per-file dictionary (engine::MakeCfOptions itself).
 rocksdb::Options ActionDbLikeOptions(size_t block_cache_bytes);
 
 std::string PostKey(uint64_t id);

@@ -610,6 +610,8 @@ class EngineRun {
       Fail(m, bytes.status().message());
     } else {
       m->samples.push_back(Mb(*bytes));
+      // The first repetition's breakdown (the others load the same data).
+      if (m->note.empty()) m->note = engine_->DiskBreakdown();
     }
   }
 

@@ -87,8 +87,19 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>
   }
   t.format_version = 5;
   cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-  cf.compression = rocksdb::kLZ4Compression;
+  // ZSTD at every level: LZ4's files were 1.3x larger right after a load, when most data
+  // is still in L0/L1 (100k posts: 97 -> 79 MB on disk), at no measured cost to reads.
+  cf.compression = rocksdb::kZSTD;
   cf.bottommost_compression = rocksdb::kZSTD;
+  if (!small_keys) {
+    // Records: a 4 KiB block holds ~10 of them, too little for the compressor to find the
+    // field names and values they share; a per-file 16 KiB dictionary trained on the file's
+    // blocks does (100k posts: 24.7 -> 19.3 MB). The CFs of small keys gained < 1% from one.
+    cf.compression_opts.max_dict_bytes = 16 << 10;
+    cf.compression_opts.zstd_max_train_bytes = 100 * (16 << 10);
+    cf.bottommost_compression_opts = cf.compression_opts;
+    cf.bottommost_compression_opts.enabled = true;
+  }
   cf.level_compaction_dynamic_level_bytes = true;
   cf.write_buffer_size = 64 << 20;
   cf.max_write_buffer_number = 3;
