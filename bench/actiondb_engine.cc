@@ -120,6 +120,13 @@ class ActionDbEngine : public Engine {
     if (st->disk_bytes >= sst_total) out += ", other files " + FormatMb(st->disk_bytes - sst_total);
     return out;
   }
+  std::string MemoryBreakdown() override {
+    Result<DatabaseStats> st = db_->Stats();
+    if (!st.ok()) return "";
+    return "block cache " + FormatMb(st->block_cache_bytes) + " (pinned " +
+           FormatMb(st->block_cache_pinned_bytes) + "), memtables " + FormatMb(st->memtable_bytes) +
+           ", table readers " + FormatMb(st->table_reader_bytes);
+  }
 
   Result<uint64_t> PointGet(uint64_t id) override {
     ASSIGN_OR_RETURN(Record r, db_->Get("post", id));

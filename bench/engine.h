@@ -106,6 +106,9 @@ class Engine {
   // Where those bytes are, for the report's note ("rec 30.1 MB, fts 41.0 MB, ..."); empty when
   // the engine cannot tell.
   virtual std::string DiskBreakdown() { return ""; }
+  // The engine's own memory now ("block cache 200.1 MB, memtables 3.0 MB"), for the peak-RSS
+  // note; empty when the engine cannot tell.
+  virtual std::string MemoryBreakdown() { return ""; }
 
   // The RowChecksum of post `id`, every column read. kRecordNotFound when absent.
   virtual Result<uint64_t> PointGet(uint64_t /*id*/) { return Unsupported("PointGet"); }

@@ -85,7 +85,10 @@
 //                    repetition. Unit: deleted records/s. Raw RocksDB scans every record.
 //   rss_peak         Peak resident set (VmHWM of /proc/self/status) of the engine's child
 //                    process at its end. It includes the in-memory dataset inherited from the
-//                    parent; the note gives VmRSS at the child's start for subtraction.
+//                    parent; the note gives VmRSS at the child's start for subtraction and
+//                    at its end (the engine closed: what the allocator kept), and the engine's own
+//                    account of its memory (ActionDB: block cache, memtables, table readers) at the
+//                    end of the first repetition.
 //
 // OUTPUT. A table on stdout (progress on stderr), and with --json / --markdown the same results
 // as a JSON document and a Markdown report (docs/benchmarks.md describes both).
@@ -519,6 +522,7 @@ class EngineRun {
     bool compact_selected = flags_.Selected("compact");
     bool delete_selected = flags_.Selected("delete");
 
+    std::string memory_at_end;  // the engine's own account, at the end of the first repetition
     for (int rep = 0; rep < flags_.repetitions; ++rep) {
       engine_ = CreateEngine(engine_name_, config);
       *description = engine_->description();
@@ -556,6 +560,7 @@ class EngineRun {
         }
       }
       if (delete_selected) RunDelete(&del, increments_ran);
+      if (rep == 0) memory_at_end = engine_->MemoryBreakdown();
       s = engine_->Close();
       engine_.reset();
       std::filesystem::remove_all(dir);
@@ -570,7 +575,11 @@ class EngineRun {
     if (delete_selected) out.push_back(del);
     Metric rss = NewMetric("rss_peak", "i. peak RSS of the engine's process (VmHWM)", "MB", false);
     rss.samples.push_back(Mb(ProcStatusBytes("VmHWM")));
-    rss.note = "process RSS at start (dataset + driver): " + FormatNumber(Mb(rss_at_start)) + " MB";
+    rss.note = "process RSS at start (dataset + driver): " + FormatNumber(Mb(rss_at_start)) +
+               " MB; at its end (engine closed): " + FormatNumber(Mb(ProcStatusBytes("VmRSS"))) +
+               " MB";
+    if (!memory_at_end.empty())
+      rss.note += "; the engine's memory at its first run's end: " + memory_at_end;
     out.push_back(rss);
     return out;
   }

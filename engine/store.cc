@@ -445,6 +445,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
   }
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rep->block_cache = cache;
   rocksdb::DBOptions dbo = MakeDbOptions();
   dbo.create_if_missing = options.create_if_missing;
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
@@ -931,7 +932,16 @@ Result<DatabaseStats> Store::Stats() {
     st.column_families.emplace_back(
         CfName(static_cast<Cf>(i)),
         "estimate-num-keys=" + keys_est + " sst-bytes=" + sst + " memtable-bytes=" + mem);
+    uint64_t v = 0;
+    if (rep_->db->GetIntProperty(rep_->cfs[i], "rocksdb.cur-size-all-mem-tables", &v)) {
+      st.memtable_bytes += v;
+    }
+    if (rep_->db->GetIntProperty(rep_->cfs[i], "rocksdb.estimate-table-readers-mem", &v)) {
+      st.table_reader_bytes += v;
+    }
   }
+  st.block_cache_bytes = rep_->block_cache->GetUsage();
+  st.block_cache_pinned_bytes = rep_->block_cache->GetPinnedUsage();
   std::error_code ec;
   for (const auto& e : std::filesystem::recursive_directory_iterator(rep_->dir, ec)) {
     if (e.is_regular_file(ec)) st.disk_bytes += e.file_size(ec);

@@ -24,6 +24,7 @@ struct Store::Rep {
   Options options;
   std::unique_ptr<rocksdb::TransactionDB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs;  // indexed by Cf
+  std::shared_ptr<rocksdb::Cache> block_cache;    // shared by every column family
   rocksdb::WriteOptions write_options;
 
   mutable std::mutex catalog_mu;

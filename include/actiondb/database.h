@@ -105,6 +105,14 @@ struct DatabaseStats {
   // RocksDB properties per column family: "rec: estimate-num-keys=..., sst-size=...".
   std::vector<std::pair<std::string, std::string>> column_families;
   uint64_t disk_bytes = 0;
+  // Memory RocksDB holds now: the block cache's contents (at most Options::block_cache_bytes)
+  // and the part of them pinned, the memtables of every column family (at most 256 MiB in
+  // all before a flush is forced, plus those being flushed), and table readers' memory outside
+  // the cache.
+  uint64_t block_cache_bytes = 0;
+  uint64_t block_cache_pinned_bytes = 0;
+  uint64_t memtable_bytes = 0;
+  uint64_t table_reader_bytes = 0;
 };
 
 // A multi-record transaction. Reads see the transaction's own writes. Nothing is visible to

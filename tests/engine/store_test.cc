@@ -58,6 +58,24 @@ TEST_F(StoreTest, CreateGetRoundTripWithSystemFields) {
   ExpectClean();
 }
 
+// Stats reports the memory RocksDB holds: writes sit in the memtables until a flush empties
+// them; reading flushed records (Stats counts them with a scan) fills the block cache.
+TEST_F(StoreTest, StatsReportMemtablesAndBlockCache) {
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 200; ++i) ids.push_back(NewUser("u" + std::to_string(i) + "@example.com"));
+  auto before = db_->Stats();
+  ASSERT_OK(before);
+  EXPECT_GT(before->memtable_bytes, 0u);
+  ASSERT_OK(db_->Flush());
+  for (uint64_t id : ids) ASSERT_OK(db_->Get("user", id));
+  auto flushed = db_->Stats();
+  ASSERT_OK(flushed);
+  EXPECT_LT(flushed->memtable_bytes, before->memtable_bytes);
+  EXPECT_GT(flushed->block_cache_bytes, before->block_cache_bytes);
+  EXPECT_LE(flushed->block_cache_pinned_bytes, flushed->block_cache_bytes);
+  EXPECT_LE(flushed->block_cache_bytes, TestOptions().block_cache_bytes);
+}
+
 TEST_F(StoreTest, IdsAreMonotonicAndNeverReusedAcrossDeleteAndReopen) {
   uint64_t a = NewUser("a@x.io"), b = NewUser("b@x.io");
   EXPECT_EQ(b, a + 1);

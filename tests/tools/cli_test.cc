@@ -735,8 +735,13 @@ TEST_F(CliTest, StatsCheckCompact) {
   EXPECT_NE(stats["columnFamilies"]["rec"].get<std::string>().find("estimate-num-keys="),
             std::string::npos);
   EXPECT_GT(stats["diskBytes"], 0);
+  for (const char* k :
+       {"blockCacheBytes", "blockCachePinnedBytes", "memtableBytes", "tableReaderBytes"}) {
+    EXPECT_TRUE(stats["memory"][k].is_number_unsigned()) << k;
+  }
   CliResult human = Ok({"stats"});
   EXPECT_NE(human.out.find("RocksDB column families"), std::string::npos);
+  EXPECT_NE(human.out.find("memory: block cache "), std::string::npos);
 
   json check = Ok({"check", "--json"}).Json();
   EXPECT_EQ(check["ok"], true);

@@ -89,7 +89,12 @@ class StatsCommand : public Command {
                                {"searchIndex",
                                 {{"entries", search.entries}, {"bytes", search.bytes}}},
                                {"columnFamilies", cfs},
-                               {"diskBytes", stats.disk_bytes}}
+                               {"diskBytes", stats.disk_bytes},
+                               {"memory",
+                                {{"blockCacheBytes", stats.block_cache_bytes},
+                                 {"blockCachePinnedBytes", stats.block_cache_pinned_bytes},
+                                 {"memtableBytes", stats.memtable_bytes},
+                                 {"tableReaderBytes", stats.table_reader_bytes}}}}
                        .dump(2)
                 << "\n";
       return Status::OK();
@@ -105,6 +110,10 @@ class StatsCommand : public Command {
     for (const auto& [cf, props] : stats.column_families) cf_rows.push_back({cf, props});
     PrintTable(out, {"cf", "properties"}, cf_rows);
     out << "\ndisk: " << FormatBytes(stats.disk_bytes) << " in " << ctx.data_dir() << "\n";
+    out << "memory: block cache " << FormatBytes(stats.block_cache_bytes) << " (pinned "
+        << FormatBytes(stats.block_cache_pinned_bytes) << "), memtables "
+        << FormatBytes(stats.memtable_bytes) << ", table readers "
+        << FormatBytes(stats.table_reader_bytes) << "\n";
     return Status::OK();
   }
 };
