@@ -444,13 +444,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
     if (ec) return Status(Code::kIoError, "cannot create " + dir + ": " + ec.message());
   }
 
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  rep->block_cache = cache;
+  rep->block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::DBOptions dbo = MakeDbOptions();
   dbo.create_if_missing = options.create_if_missing;
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (int i = 0; i < kNumCfs; ++i) {
-    descs.emplace_back(kCfNames[i], MakeCfOptions(cache, static_cast<Cf>(i) == Cf::kCtr,
+    descs.emplace_back(kCfNames[i], MakeCfOptions(rep->block_cache, static_cast<Cf>(i) == Cf::kCtr,
                                                   static_cast<Cf>(i) != Cf::kRec));
   }
   rocksdb::TransactionDBOptions tdbo;
@@ -925,20 +924,20 @@ Result<DatabaseStats> Store::Stats() {
     st.models.push_back(std::move(ms));
   }
   for (int i = 0; i < kNumCfs; ++i) {
-    std::string keys_est, sst, mem;
-    rep_->db->GetProperty(rep_->cfs[i], "rocksdb.estimate-num-keys", &keys_est);
-    rep_->db->GetProperty(rep_->cfs[i], "rocksdb.total-sst-files-size", &sst);
-    rep_->db->GetProperty(rep_->cfs[i], "rocksdb.cur-size-all-mem-tables", &mem);
+    // Each property read once, as a number: the line for humans and the totals come from it.
+    auto prop = [&](const char* name) {
+      uint64_t v = 0;
+      rep_->db->GetIntProperty(rep_->cfs[i], name, &v);
+      return v;
+    };
+    uint64_t mem = prop("rocksdb.cur-size-all-mem-tables");
     st.column_families.emplace_back(
         CfName(static_cast<Cf>(i)),
-        "estimate-num-keys=" + keys_est + " sst-bytes=" + sst + " memtable-bytes=" + mem);
-    uint64_t v = 0;
-    if (rep_->db->GetIntProperty(rep_->cfs[i], "rocksdb.cur-size-all-mem-tables", &v)) {
-      st.memtable_bytes += v;
-    }
-    if (rep_->db->GetIntProperty(rep_->cfs[i], "rocksdb.estimate-table-readers-mem", &v)) {
-      st.table_reader_bytes += v;
-    }
+        "estimate-num-keys=" + std::to_string(prop("rocksdb.estimate-num-keys")) +
+            " sst-bytes=" + std::to_string(prop("rocksdb.total-sst-files-size")) +
+            " memtable-bytes=" + std::to_string(mem));
+    st.memtable_bytes += mem;
+    st.table_reader_bytes += prop("rocksdb.estimate-table-readers-mem");
   }
   st.block_cache_bytes = rep_->block_cache->GetUsage();
   st.block_cache_pinned_bytes = rep_->block_cache->GetPinnedUsage();

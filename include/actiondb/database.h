@@ -102,7 +102,8 @@ struct ModelStats {
 
 struct DatabaseStats {
   std::vector<ModelStats> models;
-  // RocksDB properties per column family: "rec: estimate-num-keys=..., sst-size=...".
+  // RocksDB properties per column family, as (name, "estimate-num-keys=N sst-bytes=N
+  // memtable-bytes=N") with decimal integers.
   std::vector<std::pair<std::string, std::string>> column_families;
   uint64_t disk_bytes = 0;
   // Memory RocksDB holds now: the block cache's contents (at most Options::block_cache_bytes)
