@@ -190,7 +190,9 @@ class Database {
   Result<CheckReport> Check();
   Status Compact();
   // Writes memtables out to table files and waits until no flush or compaction is pending or
-  // running (for size measurements and before backups).
+  // running (for size measurements and before backups). That includes RocksDB's rewrite of
+  // the new bottommost files with zeroed sequence numbers, which it would otherwise start at
+  // the next read: the files are left as they settle, not as the flush wrote them.
   Status Flush();
   Result<DatabaseStats> Stats();
 
