@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <array>
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 namespace actiondb::search {
 namespace {
@@ -77,6 +79,22 @@ MarkPolicy MarkPolicyFor(UChar32 base) {
 // Steps 1-3 of the pipeline, in UTF-16.
 icu::UnicodeString FoldUnicode(std::string_view text) {
   if (text.size() > kMaxAnalyzedBytes) text = text.substr(0, kMaxAnalyzedBytes);
+  // ASCII, the common case, in one pass: NFKC_Casefold maps only A-Z in it (to a-z) and no
+  // ASCII character is default-ignorable, NFD and NFC leave it as it is, and it has no marks,
+  // apostrophe variants or letters to spell out. (The tests hold this path to the full one.)
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    icu::UnicodeString out;
+    char16_t* buf = out.getBuffer(static_cast<int32_t>(text.size()));
+    if (buf != nullptr) {
+      for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        buf[i] = static_cast<char16_t>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      }
+      out.releaseBuffer(static_cast<int32_t>(text.size()));
+      return out;
+    }
+  }
   icu::UnicodeString src = icu::UnicodeString::fromUTF8(
       icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
 
@@ -152,6 +170,10 @@ bool HasLetterOrDigit(const icu::UnicodeString& text, int32_t start, int32_t end
   for (int32_t i = start; i < end;) {
     UChar32 c = text.char32At(i);
     i += U16_LENGTH(c);
+    if (c < 0x80) {  // in ASCII, exactly the letters are alphabetic and 0-9 the digits
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+      continue;
+    }
     if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC) || u_isdigit(c)) return true;
   }
   return false;
@@ -226,6 +248,19 @@ std::string Analyzer::Fold(std::string_view text) const {
 }
 
 std::string Analyzer::Stem(std::string_view folded_word) const {
+  // Stemming costs more than a hash lookup, and text repeats its words (Zipf): the calling
+  // thread remembers its last few thousand distinct words' stems.
+  constexpr size_t kStemCacheWords = 16384;
+  thread_local std::unordered_map<std::string, std::string> cache;
+  std::string key(folded_word);
+  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  std::string stem = StemUncached(folded_word);
+  if (cache.size() >= kStemCacheWords) cache.clear();
+  cache.emplace(std::move(key), stem);
+  return stem;
+}
+
+std::string Analyzer::StemUncached(std::string_view folded_word) const {
   bool ascii = true;
   bool has_letter = false;
   for (char ch : folded_word) {

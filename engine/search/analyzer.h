@@ -105,6 +105,9 @@ class Analyzer {
   // into is it of on or such that the their then there these they this to was with (Lucene's
   // English set without "no", "not" and "will", which change meaning or are names).
   static bool IsStopWord(std::string_view folded_word);
+
+ private:
+  std::string StemUncached(std::string_view folded_word) const;
 };
 
 // "actiondb-analyzer/<kAnalyzerVersion> icu/<version> unicode/<version> snowball/english":

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -174,6 +175,79 @@ TEST(SearchPendingTest, SavepointsUndoWritesAndStatistics) {
   p.Clear();
   EXPECT_TRUE(p.SortedWrites().empty());
   EXPECT_TRUE(p.SortedStats().empty());
+}
+
+// The writes are a log indexed on first read: against a plain map (copied at each
+// savepoint), random puts, deletes, reads, savepoints and rollbacks must agree on every read,
+// on the sorted view, and on what ForEachSorted writes (each key once, its last value, in key
+// order), whether or not a read built the index before a rollback.
+TEST(SearchPendingTest, LogAgreesWithAMapUnderRandomWritesAndRollbacks) {
+  using Model = std::map<std::string, std::optional<std::string>>;
+  uint64_t x = 7;
+  auto next = [&](uint64_t n) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (x >> 33) % n;
+  };
+  for (int round = 0; round < 200; ++round) {
+    SearchPending p;
+    Model model;
+    std::vector<Model> saved;
+    for (int step = 0; step < 60; ++step) {
+      std::string key = "k" + std::to_string(next(12));
+      switch (next(8)) {
+        case 0:
+        case 1:
+        case 2: {
+          std::string v = "v" + std::to_string(step);
+          p.Put(key, v);
+          model[key] = v;
+          break;
+        }
+        case 3:
+          p.Delete(key);
+          model[key] = std::nullopt;
+          break;
+        case 4: {
+          const std::optional<std::string>* got = p.Find(key);
+          auto want = model.find(key);
+          ASSERT_EQ(got != nullptr, want != model.end()) << key;
+          if (got) {
+            EXPECT_EQ(*got, want->second) << key;
+          }
+          break;
+        }
+        case 5:
+          p.SetSavePoint();
+          saved.push_back(model);
+          break;
+        case 6:
+          ASSERT_EQ(p.RollbackToSavePoint(), !saved.empty());
+          if (!saved.empty()) {
+            model = saved.back();
+            saved.pop_back();
+          }
+          break;
+        default:
+          ASSERT_EQ(p.SortedWrites().size(), model.size());
+          EXPECT_TRUE(std::equal(model.begin(), model.end(), p.SortedWrites().begin()));
+      }
+    }
+    Model written;
+    std::vector<std::string> order;
+    p.ForEachSorted(
+        [&](const std::string& k, const std::string& v) {
+          order.push_back(k);
+          written[k] = v;
+        },
+        [&](const std::string& k) {
+          order.push_back(k);
+          written[k] = std::nullopt;
+        },
+        [](const std::string&, int64_t) {});
+    EXPECT_TRUE(std::is_sorted(order.begin(), order.end()));
+    EXPECT_EQ(std::adjacent_find(order.begin(), order.end()), order.end()) << "a key twice";
+    EXPECT_EQ(written, model);
+  }
 }
 
 // The scoring decoder reads what the full decoder reads, less the positions, and refuses the

@@ -41,6 +41,29 @@ TEST(AnalyzerTest, FoldsAccents) {
   EXPECT_EQ(Terms(analyzer, "résumé"), Terms(analyzer, "resume"));
 }
 
+// ASCII text takes a one-pass fold; text with any other character takes ICU's full
+// pipeline. The two must agree on every ASCII character, controls and NUL included: an
+// ASCII string folds the same alone (fast path) as with "é" appended (full path; "é" folds
+// to "e" and cannot combine with what precedes it).
+TEST(AnalyzerTest, AsciiFoldAgreesWithTheFullPipeline) {
+  Analyzer analyzer;
+  std::string all;
+  for (int c = 0; c < 128; ++c) all.push_back(static_cast<char>(c));
+  EXPECT_EQ(analyzer.Fold(all) + "e", analyzer.Fold(all + "é"));
+  uint64_t x = 42;
+  for (int round = 0; round < 2000; ++round) {
+    std::string text;
+    size_t length = round % 40;
+    for (size_t i = 0; i < length; ++i) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      // Mostly letters, digits, space and punctuation; every ASCII byte now and then.
+      const char* common = "AbCdEfGhIjKlMnOpQrStUvWxYz0123456789 .,'-_:;!?\"\t\n";
+      text.push_back((x >> 60) < 12 ? common[(x >> 33) % 49] : static_cast<char>((x >> 33) % 128));
+    }
+    ASSERT_EQ(analyzer.Fold(text) + "e", analyzer.Fold(text + "é")) << "round " << round;
+  }
+}
+
 TEST(AnalyzerTest, FoldsSharpSToSs) {
   Analyzer analyzer;
   EXPECT_EQ(analyzer.Fold("ß"), "ss");
