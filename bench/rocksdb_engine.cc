@@ -166,6 +166,9 @@ class RocksDbEngine final : public Engine {
 
   Status Settle() override {
     RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions()), "flush"));
+    // As ActionDB's Flush: a snapshot release lets RocksDB rewrite the new bottommost files
+    // with zeroed sequence numbers (the next read would), so both settle the same way.
+    db_->ReleaseSnapshot(db_->GetSnapshot());
     // RocksDB 7.8 has no WaitForCompact: poll until nothing is pending or running.
     for (;;) {
       uint64_t pending = 0, running = 0, flushes = 0;
