@@ -250,13 +250,17 @@ std::string Analyzer::Fold(std::string_view text) const {
 std::string Analyzer::Stem(std::string_view folded_word) const {
   // Stemming costs more than a hash lookup, and text repeats its words (Zipf): the calling
   // thread remembers its last few thousand distinct words' stems.
+  // Looked up by the caller's view (no key string built for a hit).
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   constexpr size_t kStemCacheWords = 16384;
-  thread_local std::unordered_map<std::string, std::string> cache;
-  std::string key(folded_word);
-  if (auto it = cache.find(key); it != cache.end()) return it->second;
+  thread_local std::unordered_map<std::string, std::string, Hash, std::equal_to<>> cache;
+  if (auto it = cache.find(folded_word); it != cache.end()) return it->second;
   std::string stem = StemUncached(folded_word);
   if (cache.size() >= kStemCacheWords) cache.clear();
-  cache.emplace(std::move(key), stem);
+  cache.emplace(std::string(folded_word), stem);
   return stem;
 }
 
