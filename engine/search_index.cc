@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "engine/merge_operators.h"
+#include "engine/posting_segments.h"
 #include "engine/store_internal.h"
 
 namespace actiondb::engine {
@@ -35,8 +36,11 @@ std::vector<uint16_t> SearchFieldIds(const ModelInfo& model) {
 }
 
 std::string SearchMetaValue(const ModelInfo& model) {
-  std::string s =
-      search::AnalyzerFingerprint() + " version/" + std::to_string(search::kAnalyzerVersion) + "\n";
+  // "segments/128": postings are stored in segments of 128 ids (posting_segments.h); an index
+  // stored another way is rebuilt on open.
+  std::string s = search::AnalyzerFingerprint() + " version/" +
+                  std::to_string(search::kAnalyzerVersion) + " segments/" +
+                  std::to_string(kSegmentIds) + "\n";
   for (uint16_t fid : SearchFieldIds(model)) s += std::to_string(fid) + ",";
   return s;
 }
@@ -548,11 +552,11 @@ Result<std::optional<std::string>> ReadFts(rocksdb::Transaction* txn, Store::Rep
                                            const SearchPending& pending, const std::string& key,
                                            const char* what) {
   if (const std::optional<std::string>* p = pending.Find(key)) return *p;
-  std::string v;
-  rocksdb::Status s = txn->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), key, &v);
-  if (s.IsNotFound()) return std::optional<std::string>();
-  if (!s.ok()) return FromRocks(s, what);
-  return std::optional<std::string>(std::move(v));
+  auto r = ReadStored(Cf::kFts, key, [&](const rocksdb::Slice& k, std::string* v) {
+    return txn->Get(rocksdb::ReadOptions(), rep->cf(Cf::kFts), k, v);
+  });
+  if (!r.ok()) return Status(r.status().code(), std::string(what) + ": " + r.status().message());
+  return r;
 }
 
 // IndexSearchChange for an update that changes only `changed` (ascending; the record is
@@ -764,13 +768,20 @@ Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPen
       raised[kind].clear();
     }
   };
-  pending->ForEachSorted(
+  // Postings go in as one merge operand per segment (posting_segments.h).
+  SegmentWriter segments(
+      [&](const std::string& key, const std::string& operand) {
+        if (s.ok()) s = batch->Merge(fts, key, operand);
+      },
       [&](const std::string& key, const std::string& value) {
         if (s.ok()) s = batch->Put(fts, key, value);
       },
       [&](const std::string& key) {
         if (s.ok()) s = batch->Delete(fts, key);
-      },
+      });
+  pending->ForEachSorted(
+      [&](const std::string& key, const std::string& value) { segments.Write(key, value); },
+      [&](const std::string& key) { segments.Write(key, std::nullopt); },
       [&](const std::string& key, int64_t delta) {
         if (s.ok()) s = batch->Merge(ctr, key, EncodeI64LE(delta));
         uint32_t key_model;
@@ -789,6 +800,7 @@ Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPen
         if (dict)
           raised[surface ? TermDictionary::kSurfaces : TermDictionary::kTerms].push_back(term);
       });
+  segments.Finish();
   add_raised();
   pending->Clear();
   return FromRocks(s, "search index write");

@@ -14,6 +14,7 @@
 
 #include "engine/key_format.h"
 #include "engine/merge_operators.h"
+#include "engine/posting_segments.h"
 #include "engine/store.h"
 #include "engine/term_dictionary.h"
 
@@ -82,6 +83,22 @@ std::vector<Value> IndexValues(const IndexInfo& index,
 // A KvIterator over a rocksdb::Iterator that enforces [lower, upper) itself.
 std::unique_ptr<KvIterator> NewBoundedIterator(std::unique_ptr<rocksdb::Iterator> it,
                                                std::string lower, std::string upper);
+
+// A raw read of `key` in `cf` through `get(slice, std::string*) -> rocksdb::Status` (a Get
+// bound to a snapshot or transaction). A logical posting key of `fts` reads its segment and
+// the posting in it (posting_segments.h).
+template <typename GetFn>
+Result<std::optional<std::string>> ReadStored(Cf cf, std::string_view key, GetFn get) {
+  const bool posting = cf == Cf::kFts && PostingKeyIdOffset(key) != 0;
+  const std::string segment_key = posting ? SegmentKeyOf(key) : std::string();
+  const std::string_view stored = posting ? std::string_view(segment_key) : key;
+  std::string v;
+  rocksdb::Status s = get(rocksdb::Slice(stored.data(), stored.size()), &v);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "read");
+  if (posting) return PostingInSegment(v, key);
+  return std::optional<std::string>(std::move(v));
+}
 
 // Store::RecordIds, for the engine's own batch jobs.
 Result<std::vector<uint64_t>> ListRecordIds(Store::Rep* rep, uint32_t model_id, uint64_t from_id,

@@ -233,8 +233,11 @@ class TxnView : public ReadView {
     // bounded wrapper checks them.
     std::unique_ptr<rocksdb::Iterator> it(
         t_->txn()->GetIterator(rocksdb::ReadOptions(), t_->rep()->cf(cf)));
-    if (cf == Cf::kFts && t_->search_pending().has_writes()) {
-      std::unique_ptr<KvIterator> base = NewBoundedIterator(std::move(it), lower, upper);
+    if (cf == Cf::kFts) {
+      // Stored postings are segments (posting_segments.h); the pending writes are logical.
+      std::unique_ptr<KvIterator> base = NewSegmentIterator(
+          NewBoundedIterator(std::move(it), SegmentLowerBound(lower), upper), lower, upper);
+      if (!t_->search_pending().has_writes()) return base;
       return NewSearchOverlay(std::move(base), &t_->search_pending().SortedWrites(),
                               std::move(lower), std::move(upper));
     }
@@ -247,12 +250,9 @@ class TxnView : public ReadView {
         return *p;
       }
     }
-    std::string v;
-    rocksdb::Status s = t_->txn()->Get(rocksdb::ReadOptions(), t_->rep()->cf(cf),
-                                       rocksdb::Slice(key.data(), key.size()), &v);
-    if (s.IsNotFound()) return std::optional<std::string>();
-    if (!s.ok()) return FromRocks(s, "read");
-    return std::optional<std::string>(std::move(v));
+    return ReadStored(cf, key, [&](const rocksdb::Slice& k, std::string* v) {
+      return t_->txn()->Get(rocksdb::ReadOptions(), t_->rep()->cf(cf), k, v);
+    });
   }
 
   const SearchPending* pending_search() const override { return &t_->search_pending(); }

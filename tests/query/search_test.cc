@@ -709,9 +709,13 @@ TEST_F(SearchTest, AnalyzerChangeRebuildsOnOpen) {
                     ->Put(rocksdb::WriteOptions(), rep->cf(engine::Cf::kFts),
                           engine::keys::SearchMetaKey(m->id), "old-analyzer/0\n16,")
                     .ok());
+    const std::string posting_key = engine::keys::SearchPostingKey(m->id, "zzqqxx", a);
+    std::string segment;
+    engine::AppendSegmentEntry(&segment, static_cast<uint8_t>(a % engine::kSegmentIds),
+                               engine::EncodePosting({{1, 1, {0}}}));
     ASSERT_TRUE(rep->db
                     ->Put(rocksdb::WriteOptions(), rep->cf(engine::Cf::kFts),
-                          engine::keys::SearchPostingKey(m->id, "zzqqxx", a), "\x00")
+                          engine::SegmentKeyOf(posting_key), segment)
                     .ok());
     auto rep_before = db_->Check();
     ASSERT_OK(rep_before);

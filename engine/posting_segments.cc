@@ -1,0 +1,415 @@
+// Posting segments (contract in posting_segments.h).
+#include "engine/posting_segments.h"
+
+#include <rocksdb/merge_operator.h>
+
+#include <array>
+#include <cstring>
+
+#include "engine/key_format.h"
+
+namespace actiondb::engine {
+
+namespace {
+
+constexpr size_t kModelPrefix = 5;  // 'P' modelId:BE32
+
+void PutLength(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+bool GetLength(std::string_view* in, uint64_t* v) {
+  uint64_t x = 0;
+  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
+    const auto b = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    x |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if (!(b & 0x80)) {
+      *v = x;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Decodes entries one by one; stops (false) at the end or at malformed bytes (then
+// malformed() is true).
+class SegmentReader {
+ public:
+  explicit SegmentReader(std::string_view s) : in_(s) {}
+  bool Next(SegmentEntry* e) {
+    if (in_.empty() || malformed_) return false;
+    const auto offset = static_cast<uint8_t>(in_.front());
+    in_.remove_prefix(1);
+    uint64_t len = 0;
+    if (offset >= kSegmentIds || (have_last_ && offset <= last_) || !GetLength(&in_, &len) ||
+        len > in_.size()) {
+      malformed_ = true;
+      return false;
+    }
+    e->offset = offset;
+    e->deleted = len == 0;
+    e->posting = in_.substr(0, len);
+    in_.remove_prefix(len);
+    last_ = offset;
+    have_last_ = true;
+    return true;
+  }
+  bool malformed() const { return malformed_; }
+
+ private:
+  std::string_view in_;
+  uint8_t last_ = 0;
+  bool have_last_ = false;
+  bool malformed_ = false;
+};
+
+}  // namespace
+
+size_t PostingKeyIdOffset(std::string_view key) {
+  if (key.size() < kModelPrefix + 1 + 8 || key[0] != 'P') return 0;
+  const size_t z = key.find('\0', kModelPrefix);
+  if (z == std::string_view::npos || key.size() - (z + 1) < 8) return 0;
+  return z + 1;
+}
+
+std::string SegmentKeyOf(std::string_view key) {
+  const size_t at = PostingKeyIdOffset(key);
+  std::string out(key.substr(0, at));
+  keys::PutBE64(&out, keys::GetBE64(key.data() + at) & ~(kSegmentIds - 1));
+  return out;
+}
+
+std::string SegmentLowerBound(std::string_view lower) {
+  if (PostingKeyIdOffset(lower) == 0) return std::string(lower);
+  return SegmentKeyOf(lower);
+}
+
+void AppendSegmentEntry(std::string* segment, uint8_t offset,
+                        std::optional<std::string_view> posting) {
+  segment->push_back(static_cast<char>(offset));
+  // A posting is never empty (it starts with its field count), so 0 is free for "deleted".
+  const std::string_view p = posting.value_or(std::string_view());
+  PutLength(segment, p.size());
+  segment->append(p);
+}
+
+bool DecodeSegment(std::string_view segment, std::vector<SegmentEntry>* entries) {
+  entries->clear();
+  SegmentReader r(segment);
+  SegmentEntry e;
+  while (r.Next(&e)) entries->push_back(e);
+  return !r.malformed();
+}
+
+Result<std::optional<std::string>> PostingInSegment(std::string_view segment,
+                                                    std::string_view key) {
+  const size_t at = PostingKeyIdOffset(key);
+  const auto want = static_cast<uint8_t>(keys::GetBE64(key.data() + at) & (kSegmentIds - 1));
+  SegmentReader r(segment);
+  SegmentEntry e;
+  while (r.Next(&e)) {
+    if (e.offset < want) continue;
+    if (e.offset > want || e.deleted) return std::optional<std::string>();
+    return std::optional<std::string>(std::string(e.posting));
+  }
+  if (r.malformed()) {
+    return Status(Code::kInvalidStoredData, "malformed posting segment");
+  }
+  return std::optional<std::string>();
+}
+
+// ---- merge operator ----
+
+namespace {
+
+// The block's entries while merging: per offset, absent, deleted or a posting (a view into
+// one of the merge's inputs, which outlive it). Bitmaps, so that a merge touches only the
+// offsets its inputs hold.
+class SegmentSlots {
+ public:
+  // False when `segment` holds a deleted entry.
+  bool Apply(std::string_view segment) {
+    SegmentReader r(segment);
+    SegmentEntry e;
+    bool any_deleted = false;
+    while (r.Next(&e)) {
+      const uint64_t bit = uint64_t{1} << (e.offset % 64);
+      const int word = e.offset / 64;
+      if (e.deleted) {
+        any_deleted = true;
+        present_[word] &= ~bit;
+        deleted_[word] |= bit;
+      } else {
+        present_[word] |= bit;
+        deleted_[word] &= ~bit;
+        posting_[e.offset] = {e.posting.data(), e.posting.size()};
+      }
+    }
+    return !any_deleted;
+  }
+  // Deleted entries are kept when `keep_deleted` (a partial merge: an older posting may lie
+  // below it).
+  void Write(std::string* out, bool keep_deleted) const {
+    out->clear();
+    for (int word = 0; word < 2; ++word) {
+      uint64_t bits = present_[word] | (keep_deleted ? deleted_[word] : 0);
+      while (bits) {
+        const int b = __builtin_ctzll(bits);
+        bits &= bits - 1;
+        const auto offset = static_cast<uint8_t>(word * 64 + b);
+        if (present_[word] >> b & 1) {
+          AppendSegmentEntry(out, offset, std::string_view(posting_[offset].p, posting_[offset].n));
+        } else {
+          AppendSegmentEntry(out, offset, std::nullopt);
+        }
+      }
+    }
+  }
+
+ private:
+  static_assert(kSegmentIds == 128);
+  struct View {
+    const char* p;
+    size_t n;
+  };
+  uint64_t present_[2] = {0, 0}, deleted_[2] = {0, 0};
+  View posting_[kSegmentIds];  // set where present_ says so; the rest is never read
+};
+
+class PostingSegmentMergeOperator : public rocksdb::MergeOperator {
+ public:
+  const char* Name() const override { return "actiondb.PostingSegments"; }
+
+  bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
+    // The common case, a segment written once and read before a compaction merged it: one
+    // operand with nothing deleted is the value itself.
+    if (!in.existing_value && in.operand_list.size() == 1) {
+      const rocksdb::Slice& op = in.operand_list[0];
+      SegmentReader r({op.data(), op.size()});
+      SegmentEntry e;
+      bool clean = true;
+      while (clean && r.Next(&e)) clean = !e.deleted;
+      if (clean && !r.malformed()) {
+        out->existing_operand = op;
+        return true;
+      }
+    }
+    SegmentSlots slots;
+    if (in.existing_value) {
+      slots.Apply({in.existing_value->data(), in.existing_value->size()});
+    }
+    for (const rocksdb::Slice& op : in.operand_list) slots.Apply({op.data(), op.size()});
+    slots.Write(&out->new_value, /*keep_deleted=*/false);
+    return true;
+  }
+
+  bool PartialMergeMulti(const rocksdb::Slice& /*key*/,
+                         const std::deque<rocksdb::Slice>& operand_list, std::string* new_value,
+                         rocksdb::Logger* /*logger*/) const override {
+    SegmentSlots slots;
+    for (const rocksdb::Slice& op : operand_list) slots.Apply({op.data(), op.size()});
+    slots.Write(new_value, /*keep_deleted=*/true);
+    return true;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<rocksdb::MergeOperator> NewPostingSegmentMergeOperator() {
+  return std::make_shared<PostingSegmentMergeOperator>();
+}
+
+// ---- the logical iterator ----
+
+namespace {
+
+class SegmentIterator : public KvIterator {
+ public:
+  SegmentIterator(std::unique_ptr<KvIterator> inner, std::string lower, std::string upper)
+      : inner_(std::move(inner)), lower_(std::move(lower)), upper_(std::move(upper)) {}
+
+  void Seek(std::string_view target) override {
+    if (target < lower_) target = lower_;
+    ++scanned_;
+    // Within the segment already loaded (a search seeking from candidate to candidate):
+    // no RocksDB seek.
+    if (Positioned() && segment_ && target >= key() && PostingKeyIdOffset(target) != 0 &&
+        SegmentKeyOf(target) == inner_->key()) {
+      SkipForwardBelow(target);
+      return;
+    }
+    inner_->Seek(SegmentLowerBound(target));
+    LoadForward();
+    SkipForwardBelow(target);
+  }
+  void SeekForPrev(std::string_view target) override {
+    if (!upper_.empty() && target >= upper_) {
+      SeekToLast();
+      return;
+    }
+    ++scanned_;
+    inner_->SeekForPrev(target);
+    LoadBackward();
+    SkipBackwardAbove(target);
+  }
+  void SeekToFirst() override { Seek(lower_); }
+  void SeekToLast() override {
+    ++scanned_;
+    inner_->SeekToLast();
+    LoadBackward();
+    while (Positioned() && !upper_.empty() && key() >= upper_) Prev();
+  }
+  bool Valid() const override {
+    if (!status_.ok() || pos_ >= count_) return false;
+    const std::string_view k = key();
+    return k >= lower_ && (upper_.empty() || k < upper_);
+  }
+  void Next() override {
+    ++scanned_;
+    if (++pos_ < count_) {
+      SetKey();
+      return;
+    }
+    inner_->Next();
+    LoadForward();
+  }
+  void Prev() override {
+    ++scanned_;
+    if (pos_ > 0 && pos_ < count_) {
+      --pos_;
+      SetKey();
+      return;
+    }
+    inner_->Prev();
+    LoadBackward();
+  }
+  std::string_view key() const override {
+    return segment_ ? std::string_view(key_) : inner_->key();
+  }
+  std::string_view value() const override {
+    return segment_ ? entries_[pos_].posting : inner_->value();
+  }
+  Status status() const override {
+    if (!status_.ok()) return status_;
+    return inner_->status();
+  }
+  uint64_t keys_scanned() const override { return scanned_; }
+
+ private:
+  // Positions at the first live entry at or after the inner iterator's key, stepping forward.
+  void LoadForward() {
+    for (; inner_->Valid(); inner_->Next()) {
+      if (Load()) {
+        pos_ = 0;
+        if (segment_) SetKey();
+        return;
+      }
+      if (!status_.ok()) break;
+    }
+    count_ = 0;
+  }
+  void LoadBackward() {
+    for (; inner_->Valid(); inner_->Prev()) {
+      if (Load()) {
+        pos_ = count_ - 1;
+        if (segment_) SetKey();
+        return;
+      }
+      if (!status_.ok()) break;
+    }
+    count_ = 0;
+  }
+  // Loads the inner iterator's current key; false when it holds no live entry (or is
+  // malformed: then status_ says so).
+  bool Load() {
+    const std::string_view k = inner_->key();
+    segment_ = PostingKeyIdOffset(k) != 0;
+    if (!segment_) {
+      count_ = 1;
+      return true;
+    }
+    if (!DecodeSegment(inner_->value(), &entries_)) {
+      status_ = Status(Code::kInvalidStoredData,
+                       "malformed posting segment in the search index (checksum-valid bytes "
+                       "that do not decode)");
+      count_ = 0;
+      return false;
+    }
+    size_t live = 0;
+    for (const SegmentEntry& e : entries_) {
+      if (!e.deleted) entries_[live++] = e;
+    }
+    entries_.resize(live);
+    count_ = live;
+    if (live == 0) return false;
+    prefix_len_ = k.size() - 8;
+    key_.assign(k.substr(0, prefix_len_));
+    block_ = keys::GetBE64(k.data() + prefix_len_);
+    return true;
+  }
+  void SetKey() {
+    key_.resize(prefix_len_);
+    keys::PutBE64(&key_, block_ + entries_[pos_].offset);
+  }
+  // On an entry, in or out of the bounds.
+  bool Positioned() const { return status_.ok() && pos_ < count_; }
+  void SkipForwardBelow(std::string_view target) {
+    while (Positioned() && key() < target) Next();
+  }
+  void SkipBackwardAbove(std::string_view target) {
+    while (Positioned() && key() > target) Prev();
+  }
+
+  std::unique_ptr<KvIterator> inner_;
+  std::string lower_, upper_;
+  Status status_;
+  bool segment_ = false;
+  std::vector<SegmentEntry> entries_;
+  size_t pos_ = 0, count_ = 0;
+  uint64_t block_ = 0;
+  std::string key_;  // the logical key of the current entry (a segment's)
+  size_t prefix_len_ = 0;
+  uint64_t scanned_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<KvIterator> NewSegmentIterator(std::unique_ptr<KvIterator> inner, std::string lower,
+                                               std::string upper) {
+  return std::make_unique<SegmentIterator>(std::move(inner), std::move(lower), std::move(upper));
+}
+
+// ---- commit ----
+
+void SegmentWriter::Write(const std::string& key, std::optional<std::string_view> value) {
+  if (PostingKeyIdOffset(key) == 0) {
+    Finish();
+    if (value) {
+      put_(key, std::string(*value));
+    } else {
+      del_(key);
+    }
+    return;
+  }
+  std::string seg = SegmentKeyOf(key);
+  if (seg != segment_key_) {
+    Finish();
+    segment_key_ = std::move(seg);
+  }
+  const auto offset =
+      static_cast<uint8_t>(keys::GetBE64(key.data() + PostingKeyIdOffset(key)) & (kSegmentIds - 1));
+  AppendSegmentEntry(&operand_, offset, value);
+}
+
+void SegmentWriter::Finish() {
+  if (!operand_.empty()) merge_(segment_key_, operand_);
+  operand_.clear();
+  segment_key_.clear();
+}
+
+}  // namespace actiondb::engine

@@ -1,0 +1,102 @@
+// How the search index stores its postings: in segments, one `fts` key per term and block of
+// 128 consecutive record ids, so that reading a term's list steps RocksDB once per block
+// instead of once per posting, and a bulk write of consecutive records merges one operand per
+// term and block. Everything above this file (the writers' diffs, the query layer, the checker)
+// sees the logical keys of docs/search.md, one per term and record; the read views and the
+// commit path translate (docs/key-layout.md, "Posting segments").
+//
+//   logical key:  'P' modelId:BE32 term 0x00 recordId:BE64    -> posting
+//   segment key:  'P' modelId:BE32 term 0x00 blockStart:BE64  -> segment
+//                 blockStart = recordId rounded down to a multiple of kSegmentIds
+//   segment:      entries in ascending id, each: offset (1 byte, recordId - blockStart),
+//                 length (LEB128 varint), the posting's bytes. Length 0 marks a deleted
+//                 posting; only merge operands carry those.
+//
+// Writes are merge operands in the same format (NewPostingSegmentMergeOperator): a later
+// operand's entry replaces an earlier one of the same id, a deleted entry removes it. The
+// merge operator never fails (a failed merge during compaction makes RocksDB 7.8.3 read-only):
+// it keeps what decodes and drops the rest; the consistency checker reports the damage.
+//
+// Thread-safety: everything here is thread-safe except iterators and SegmentWriter (one
+// thread each).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/store.h"
+
+namespace rocksdb {
+class MergeOperator;
+}
+
+namespace actiondb::engine {
+
+inline constexpr uint64_t kSegmentIds = 128;
+
+// If `key` starts like a logical posting key ('P', model id, term, 0x00, then at least 8
+// bytes): the length of its part before the record id. 0 otherwise.
+size_t PostingKeyIdOffset(std::string_view key);
+// The segment key holding logical posting key `key` (which must have a PostingKeyIdOffset).
+std::string SegmentKeyOf(std::string_view key);
+// The smallest stored key an iterator must start from to see every logical key >= `lower`:
+// its segment key when `lower` is a logical posting key, else `lower` itself.
+std::string SegmentLowerBound(std::string_view lower);
+
+// One entry of a segment: the record id's offset in the block, and the posting, or
+// `deleted` (merge operands only).
+struct SegmentEntry {
+  uint8_t offset = 0;
+  bool deleted = false;
+  std::string_view posting;
+};
+// Appends an entry; offsets must be appended in ascending order.
+void AppendSegmentEntry(std::string* segment, uint8_t offset,
+                        std::optional<std::string_view> posting);
+// Decodes a segment into `entries` (views into `segment`). False when malformed: an offset
+// out of the block or not ascending, or a length past the end.
+bool DecodeSegment(std::string_view segment, std::vector<SegmentEntry>* entries);
+
+// The posting of logical key `key` within `segment` (the stored value of SegmentKeyOf(key)):
+// nullopt when absent or deleted. kInvalidStoredData when the segment is malformed.
+Result<std::optional<std::string>> PostingInSegment(std::string_view segment, std::string_view key);
+
+// The merge operator of the `fts` column family (contract above).
+std::shared_ptr<rocksdb::MergeOperator> NewPostingSegmentMergeOperator();
+
+// Presents an `fts` iterator over stored keys as one over logical keys in [lower, upper):
+// each segment's live entries become logical keys, other keys pass through. `inner` must be
+// bounded to [SegmentLowerBound(lower), upper). Malformed segments stop it with
+// kInvalidStoredData.
+std::unique_ptr<KvIterator> NewSegmentIterator(std::unique_ptr<KvIterator> inner, std::string lower,
+                                               std::string upper);
+
+// Turns sorted logical writes into stored ones at commit: postings of one segment become one
+// merge operand; other keys are written as they are.
+class SegmentWriter {
+ public:
+  // Called with (segment key, operand) for postings, (key, value) or (key, nullopt) for
+  // other keys.
+  using MergeFn = std::function<void(const std::string&, const std::string&)>;
+  using PutFn = std::function<void(const std::string&, const std::string&)>;
+  using DeleteFn = std::function<void(const std::string&)>;
+  SegmentWriter(MergeFn merge, PutFn put, DeleteFn del)
+      : merge_(std::move(merge)), put_(std::move(put)), del_(std::move(del)) {}
+  // Keys must come in ascending order. `value` nullopt: a delete.
+  void Write(const std::string& key, std::optional<std::string_view> value);
+  // Writes the segment operand being built; call after the last Write.
+  void Finish();
+
+ private:
+  MergeFn merge_;
+  PutFn put_;
+  DeleteFn del_;
+  std::string segment_key_, operand_;
+};
+
+}  // namespace actiondb::engine
