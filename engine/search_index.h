@@ -5,7 +5,9 @@
 // in search_index.cc, declared in store_internal.h because they take RocksDB types.
 //
 // Layout (docs/search.md, "Index layout"; docs/key-layout.md):
-//   fts 'P' modelId:BE32 term 0x00 recordId:BE64 -> posting
+//   fts 'P' modelId:BE32 term 0x00 recordId:BE64 -> posting (the logical key: stored in
+//                                                   segments of 128 record ids, see
+//                                                   posting_segments.h)
 //   fts 'D' modelId:BE32 recordId:BE64           -> doc entry: the fields indexed for the
 //                                                   record and their lengths
 //   fts 'M' modelId:BE32                         -> meta: "<analyzer fingerprint>\n<field ids>"
