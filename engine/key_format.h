@@ -58,6 +58,29 @@ inline uint64_t GetBE64(const char* p) {
   return v;
 }
 
+// LEB128 varints (the search index's postings, doc entries and segments).
+inline void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+// Reads one from the front of `in`; false when truncated or longer than 64 bits.
+inline bool GetVarint(std::string_view* in, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
+    const auto b = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    result |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if (!(b & 0x80)) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
 inline constexpr char kNullTag = 0x00;
 inline constexpr char kPresentTag = 0x01;
 

@@ -3,9 +3,6 @@
 
 #include <rocksdb/merge_operator.h>
 
-#include <array>
-#include <cstring>
-
 #include "engine/key_format.h"
 
 namespace actiondb::engine {
@@ -13,28 +10,6 @@ namespace actiondb::engine {
 namespace {
 
 constexpr size_t kModelPrefix = 5;  // 'P' modelId:BE32
-
-void PutLength(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-bool GetLength(std::string_view* in, uint64_t* v) {
-  uint64_t x = 0;
-  for (int shift = 0; shift < 64 && !in->empty(); shift += 7) {
-    const auto b = static_cast<uint8_t>(in->front());
-    in->remove_prefix(1);
-    x |= static_cast<uint64_t>(b & 0x7F) << shift;
-    if (!(b & 0x80)) {
-      *v = x;
-      return true;
-    }
-  }
-  return false;
-}
 
 // Decodes entries one by one; stops (false) at the end or at malformed bytes (then
 // malformed() is true).
@@ -46,7 +21,7 @@ class SegmentReader {
     const auto offset = static_cast<uint8_t>(in_.front());
     in_.remove_prefix(1);
     uint64_t len = 0;
-    if (offset >= kSegmentIds || (have_last_ && offset <= last_) || !GetLength(&in_, &len) ||
+    if (offset >= kSegmentIds || (have_last_ && offset <= last_) || !keys::GetVarint(&in_, &len) ||
         len > in_.size()) {
       malformed_ = true;
       return false;
@@ -94,7 +69,7 @@ void AppendSegmentEntry(std::string* segment, uint8_t offset,
   segment->push_back(static_cast<char>(offset));
   // A posting is never empty (it starts with its field count), so 0 is free for "deleted".
   const std::string_view p = posting.value_or(std::string_view());
-  PutLength(segment, p.size());
+  keys::PutVarint(segment, p.size());
   segment->append(p);
 }
 
@@ -132,16 +107,13 @@ namespace {
 // offsets its inputs hold.
 class SegmentSlots {
  public:
-  // False when `segment` holds a deleted entry.
-  bool Apply(std::string_view segment) {
+  void Apply(std::string_view segment) {
     SegmentReader r(segment);
     SegmentEntry e;
-    bool any_deleted = false;
     while (r.Next(&e)) {
       const uint64_t bit = uint64_t{1} << (e.offset % 64);
       const int word = e.offset / 64;
       if (e.deleted) {
-        any_deleted = true;
         present_[word] &= ~bit;
         deleted_[word] |= bit;
       } else {
@@ -150,7 +122,6 @@ class SegmentSlots {
         posting_[e.offset] = {e.posting.data(), e.posting.size()};
       }
     }
-    return !any_deleted;
   }
   // Deleted entries are kept when `keep_deleted` (a partial merge: an older posting may lie
   // below it).
@@ -238,8 +209,7 @@ class SegmentIterator : public KvIterator {
     ++scanned_;
     // Within the segment already loaded (a search seeking from candidate to candidate):
     // no RocksDB seek.
-    if (Positioned() && segment_ && target >= key() && PostingKeyIdOffset(target) != 0 &&
-        SegmentKeyOf(target) == inner_->key()) {
+    if (Positioned() && segment_ && target >= key() && InLoadedSegment(target)) {
       SkipForwardBelow(target);
       return;
     }
@@ -333,20 +303,21 @@ class SegmentIterator : public KvIterator {
       count_ = 1;
       return true;
     }
-    if (!DecodeSegment(inner_->value(), &entries_)) {
+    entries_.clear();
+    SegmentReader r(inner_->value());
+    SegmentEntry e;
+    while (r.Next(&e)) {
+      if (!e.deleted) entries_.push_back(e);
+    }
+    if (r.malformed()) {
       status_ = Status(Code::kInvalidStoredData,
                        "malformed posting segment in the search index (checksum-valid bytes "
                        "that do not decode)");
       count_ = 0;
       return false;
     }
-    size_t live = 0;
-    for (const SegmentEntry& e : entries_) {
-      if (!e.deleted) entries_[live++] = e;
-    }
-    entries_.resize(live);
-    count_ = live;
-    if (live == 0) return false;
+    count_ = entries_.size();
+    if (count_ == 0) return false;
     prefix_len_ = k.size() - 8;
     key_.assign(k.substr(0, prefix_len_));
     block_ = keys::GetBE64(k.data() + prefix_len_);
@@ -355,6 +326,12 @@ class SegmentIterator : public KvIterator {
   void SetKey() {
     key_.resize(prefix_len_);
     keys::PutBE64(&key_, block_ + entries_[pos_].offset);
+  }
+  // Whether logical posting key `target` lies in the block of the loaded segment.
+  bool InLoadedSegment(std::string_view target) const {
+    return target.size() == prefix_len_ + 8 && PostingKeyIdOffset(target) == prefix_len_ &&
+           target.compare(0, prefix_len_, key_, 0, prefix_len_) == 0 &&
+           (keys::GetBE64(target.data() + prefix_len_) & ~(kSegmentIds - 1)) == block_;
   }
   // On an entry, in or out of the bounds.
   bool Positioned() const { return status_.ok() && pos_ < count_; }
@@ -386,24 +363,28 @@ std::unique_ptr<KvIterator> NewSegmentIterator(std::unique_ptr<KvIterator> inner
 
 // ---- commit ----
 
-void SegmentWriter::Write(const std::string& key, std::optional<std::string_view> value) {
-  if (PostingKeyIdOffset(key) == 0) {
+void SegmentWriter::Write(std::string_view key, std::optional<std::string_view> value) {
+  const size_t at = PostingKeyIdOffset(key);
+  if (at == 0) {
     Finish();
     if (value) {
-      put_(key, std::string(*value));
+      put_(key, *value);
     } else {
       del_(key);
     }
     return;
   }
-  std::string seg = SegmentKeyOf(key);
-  if (seg != segment_key_) {
+  const uint64_t id = keys::GetBE64(key.data() + at);
+  const uint64_t block = id & ~(kSegmentIds - 1);
+  // Same segment as the operand being built: same term prefix and block (no key is built).
+  if (operand_.empty() || segment_key_.size() != at + 8 ||
+      key.compare(0, at, segment_key_, 0, at) != 0 ||
+      keys::GetBE64(segment_key_.data() + at) != block) {
     Finish();
-    segment_key_ = std::move(seg);
+    segment_key_.assign(key.substr(0, at));
+    keys::PutBE64(&segment_key_, block);
   }
-  const auto offset =
-      static_cast<uint8_t>(keys::GetBE64(key.data() + PostingKeyIdOffset(key)) & (kSegmentIds - 1));
-  AppendSegmentEntry(&operand_, offset, value);
+  AppendSegmentEntry(&operand_, static_cast<uint8_t>(id - block), value);
 }
 
 void SegmentWriter::Finish() {

@@ -80,15 +80,14 @@ std::unique_ptr<KvIterator> NewSegmentIterator(std::unique_ptr<KvIterator> inner
 // merge operand; other keys are written as they are.
 class SegmentWriter {
  public:
-  // Called with (segment key, operand) for postings, (key, value) or (key, nullopt) for
-  // other keys.
-  using MergeFn = std::function<void(const std::string&, const std::string&)>;
-  using PutFn = std::function<void(const std::string&, const std::string&)>;
-  using DeleteFn = std::function<void(const std::string&)>;
+  // merge(segment key, operand) for postings; put(key, value) and del(key) for other keys.
+  using MergeFn = std::function<void(std::string_view, std::string_view)>;
+  using PutFn = std::function<void(std::string_view, std::string_view)>;
+  using DeleteFn = std::function<void(std::string_view)>;
   SegmentWriter(MergeFn merge, PutFn put, DeleteFn del)
       : merge_(std::move(merge)), put_(std::move(put)), del_(std::move(del)) {}
   // Keys must come in ascending order. `value` nullopt: a delete.
-  void Write(const std::string& key, std::optional<std::string_view> value);
+  void Write(std::string_view key, std::optional<std::string_view> value);
   // Writes the segment operand being built; call after the last Write.
   void Finish();
 

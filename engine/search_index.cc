@@ -64,27 +64,8 @@ std::string FormatSearchNumber(double d) {
   return buf;
 }
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-bool GetVarint(std::string_view* in, uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
-    uint8_t b = static_cast<uint8_t>(in->front());
-    in->remove_prefix(1);
-    result |= static_cast<uint64_t>(b & 0x7F) << shift;
-    if (!(b & 0x80)) {
-      *v = result;
-      return true;
-    }
-  }
-  return false;
-}
+using keys::GetVarint;
+using keys::PutVarint;
 
 bool GetVarint32(std::string_view* in, uint32_t* v) {
   uint64_t x;
@@ -769,15 +750,16 @@ Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPen
     }
   };
   // Postings go in as one merge operand per segment (posting_segments.h).
+  auto slice = [](std::string_view v) { return rocksdb::Slice(v.data(), v.size()); };
   SegmentWriter segments(
-      [&](const std::string& key, const std::string& operand) {
-        if (s.ok()) s = batch->Merge(fts, key, operand);
+      [&](std::string_view key, std::string_view operand) {
+        if (s.ok()) s = batch->Merge(fts, slice(key), slice(operand));
       },
-      [&](const std::string& key, const std::string& value) {
-        if (s.ok()) s = batch->Put(fts, key, value);
+      [&](std::string_view key, std::string_view value) {
+        if (s.ok()) s = batch->Put(fts, slice(key), slice(value));
       },
-      [&](const std::string& key) {
-        if (s.ok()) s = batch->Delete(fts, key);
+      [&](std::string_view key) {
+        if (s.ok()) s = batch->Delete(fts, slice(key));
       });
   pending->ForEachSorted(
       [&](const std::string& key, const std::string& value) { segments.Write(key, value); },
