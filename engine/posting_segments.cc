@@ -376,19 +376,28 @@ void SegmentWriter::Write(std::string_view key, std::optional<std::string_view> 
   }
   const uint64_t id = keys::GetBE64(key.data() + at);
   const uint64_t block = id & ~(kSegmentIds - 1);
-  // Same segment as the operand being built: same term prefix and block (no key is built).
-  if (operand_.empty() || segment_key_.size() != at + 8 ||
-      key.compare(0, at, segment_key_, 0, at) != 0 ||
+  // Same segment as the one being built: same term prefix and block (no key is built).
+  if (!open_ || segment_key_.size() != at + 8 || key.compare(0, at, segment_key_, 0, at) != 0 ||
       keys::GetBE64(segment_key_.data() + at) != block) {
     Finish();
     segment_key_.assign(key.substr(0, at));
     keys::PutBE64(&segment_key_, block);
+    open_ = true;
+    whole_ = whole_fn_ && whole_fn_(keys::GetBE32(key.data() + 1), block);
   }
+  if (whole_ && !value) return;  // a put holds live entries only
   AppendSegmentEntry(&operand_, static_cast<uint8_t>(id - block), value);
 }
 
 void SegmentWriter::Finish() {
-  if (!operand_.empty()) merge_(segment_key_, operand_);
+  if (open_ && !operand_.empty()) {
+    if (whole_) {
+      put_(segment_key_, operand_);
+    } else {
+      merge_(segment_key_, operand_);
+    }
+  }
+  open_ = whole_ = false;
   operand_.clear();
   segment_key_.clear();
 }

@@ -77,24 +77,36 @@ std::unique_ptr<KvIterator> NewSegmentIterator(std::unique_ptr<KvIterator> inner
                                                std::string upper);
 
 // Turns sorted logical writes into stored ones at commit: postings of one segment become one
-// merge operand; other keys are written as they are.
+// merge operand, or, for a segment `whole` says the transaction owns entirely, its value (a
+// put of the live entries; deleted ones are left out, and nothing is written when none is
+// live); other keys are written as they are.
 class SegmentWriter {
  public:
-  // merge(segment key, operand) for postings; put(key, value) and del(key) for other keys.
+  // merge(segment key, operand) for postings; put(key, value) and del(key) for other keys and
+  // whole segments.
   using MergeFn = std::function<void(std::string_view, std::string_view)>;
   using PutFn = std::function<void(std::string_view, std::string_view)>;
   using DeleteFn = std::function<void(std::string_view)>;
-  SegmentWriter(MergeFn merge, PutFn put, DeleteFn del)
-      : merge_(std::move(merge)), put_(std::move(put)), del_(std::move(del)) {}
+  // whole(model id, block start): whether no other transaction can have written, or write
+  // before this one commits, a live posting of the block (every one of its ids created by this
+  // transaction, which holds their locks). Null: no segment is whole.
+  using WholeFn = std::function<bool(uint32_t, uint64_t)>;
+  SegmentWriter(MergeFn merge, PutFn put, DeleteFn del, WholeFn whole = nullptr)
+      : merge_(std::move(merge)),
+        put_(std::move(put)),
+        del_(std::move(del)),
+        whole_fn_(std::move(whole)) {}
   // Keys must come in ascending order. `value` nullopt: a delete.
   void Write(std::string_view key, std::optional<std::string_view> value);
-  // Writes the segment operand being built; call after the last Write.
+  // Writes the segment being built; call after the last Write.
   void Finish();
 
  private:
   MergeFn merge_;
   PutFn put_;
   DeleteFn del_;
+  WholeFn whole_fn_;
+  bool open_ = false, whole_ = false;
   std::string segment_key_, operand_;
 };
 

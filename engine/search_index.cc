@@ -322,8 +322,9 @@ const SearchPending::Writes& SearchPending::SortedWrites() const {
 bool SearchPending::RollbackToSavePoint() {
   if (savepoints_.empty()) return false;
   sorted_stats_valid_ = sorted_writes_valid_ = false;
-  auto [stats_mark, writes_mark] = savepoints_.back();
+  const auto [stats_mark, writes_mark, created_mark] = savepoints_.back();
   savepoints_.pop_back();
+  created_.resize(std::min(created_.size(), created_mark));
   while (stats_journal_.size() > stats_mark) {
     stats_[stats_journal_.back().first] -= stats_journal_.back().second;
     stats_journal_.pop_back();
@@ -349,6 +350,28 @@ void SearchPending::Clear() {
   indexed_ = 0;
   stats_journal_.clear();
   savepoints_.clear();
+  created_.clear();
+}
+
+std::vector<std::pair<uint32_t, uint64_t>> SearchPending::WholeBlocks() const {
+  std::vector<std::pair<uint32_t, uint64_t>> whole;
+  if (created_.size() < kSegmentIds) return whole;
+  std::vector<std::pair<uint32_t, uint64_t>> ids = created_;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  // Sorted and distinct: a block is whole when kSegmentIds consecutive entries span it.
+  for (size_t i = 0; i + kSegmentIds <= ids.size();) {
+    const auto [model, id] = ids[i];
+    const uint64_t block = id & ~(kSegmentIds - 1);
+    const auto& last = ids[i + kSegmentIds - 1];
+    if (id == block && last.first == model && last.second == block + kSegmentIds - 1) {
+      whole.emplace_back(model, block);
+      i += kSegmentIds;
+    } else {
+      ++i;
+    }
+  }
+  return whole;
 }
 
 namespace {
@@ -749,8 +772,11 @@ Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPen
       raised[kind].clear();
     }
   };
-  // Postings go in as one merge operand per segment (posting_segments.h).
+  // Postings go in as one merge operand per segment (posting_segments.h), or as its value when
+  // this transaction created every record of the segment's block (a bulk create: no merge
+  // operand to count or to merge on reads).
   auto slice = [](std::string_view v) { return rocksdb::Slice(v.data(), v.size()); };
+  const std::vector<std::pair<uint32_t, uint64_t>> whole_blocks = pending->WholeBlocks();
   SegmentWriter segments(
       [&](std::string_view key, std::string_view operand) {
         if (s.ok()) s = batch->Merge(fts, slice(key), slice(operand));
@@ -760,7 +786,12 @@ Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPen
       },
       [&](std::string_view key) {
         if (s.ok()) s = batch->Delete(fts, slice(key));
-      });
+      },
+      whole_blocks.empty() ? SegmentWriter::WholeFn()
+                           : [&](uint32_t model, uint64_t block) {
+                               return std::binary_search(whole_blocks.begin(), whole_blocks.end(),
+                                                         std::make_pair(model, block));
+                             });
   pending->ForEachSorted(
       [&](const std::string& key, const std::string& value) { segments.Write(key, value); },
       [&](const std::string& key) { segments.Write(key, std::nullopt); },

@@ -141,7 +141,18 @@ class SearchPending {
   template <typename PutFn, typename DelFn, typename MergeFn>
   void ForEachSorted(PutFn put, DelFn del, MergeFn merge) const;
 
-  void SetSavePoint() { savepoints_.push_back({stats_journal_.size(), log_.size()}); }
+  // Notes that this transaction created record `id` of model `model_id` (it holds the
+  // record's lock from its creation to the commit). A posting segment whose every id was
+  // created here held no live posting before, and nobody else can write it before the commit:
+  // the commit writes it whole (a Put) instead of as a merge operand (WholeSegment).
+  void NoteCreated(uint32_t model_id, uint64_t id) { created_.emplace_back(model_id, id); }
+  // The (model id, block start) of every block of kSegmentIds ids all created in this
+  // transaction, sorted. Built on demand.
+  std::vector<std::pair<uint32_t, uint64_t>> WholeBlocks() const;
+
+  void SetSavePoint() {
+    savepoints_.push_back({stats_journal_.size(), log_.size(), created_.size()});
+  }
   // Undoes the changes since the last savepoint; false when there is none.
   bool RollbackToSavePoint();
   void Clear();
@@ -160,7 +171,11 @@ class SearchPending {
   mutable bool sorted_stats_valid_ = false, sorted_writes_valid_ = false;
   // Kept only while savepoints exist: (key, delta).
   std::vector<std::pair<std::string, int64_t>> stats_journal_;
-  std::vector<std::pair<size_t, size_t>> savepoints_;  // (stats journal size, log size)
+  std::vector<std::pair<uint32_t, uint64_t>> created_;  // (model id, record id), as noted
+  struct SavePoint {
+    size_t stats_journal, log, created;  // sizes at the savepoint
+  };
+  std::vector<SavePoint> savepoints_;
 };
 
 template <typename PutFn, typename DelFn, typename MergeFn>

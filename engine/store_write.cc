@@ -382,6 +382,7 @@ Result<RecordView> TxnImpl::CreateStored(const ModelInfo& m, StoredFields values
   if (id > high) high = id;
   ASSIGN_OR_RETURN(RecordView created, RecordView::Parse(std::move(bytes), id, m.api_identifier));
   RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, nullptr, &created, &search_pending_));
+  search_pending_.NoteCreated(m.id, id);
   return created;
 }
 

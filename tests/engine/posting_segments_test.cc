@@ -6,11 +6,14 @@
 #include <gtest/gtest.h>
 #include <rocksdb/merge_operator.h>
 
+#include <chrono>
+#include <future>
 #include <map>
 #include <random>
 
 #include "actiondb/database.h"
 #include "actiondb/internal_api.h"
+#include "actiondb/query.h"
 #include "engine/key_format.h"
 #include "engine/search_index.h"
 #include "tests/test_util.h"
@@ -268,6 +271,115 @@ TEST(PostingSegmentsTest, IteratorShowsTheLogicalKeysInEveryDirectionAndBound) {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
   }
   EXPECT_EQ(it->status().code(), Code::kInvalidStoredData);
+}
+
+// The commit path writes a segment whole (a put of its live entries) only where the
+// transaction created every id of the block; other segments stay merge operands.
+TEST(PostingSegmentsTest, WriterPutsWholeSegmentsAndMergesTheRest) {
+  std::vector<std::pair<std::string, std::string>> merges, puts;
+  std::vector<std::string> deletes;
+  SegmentWriter w([&](std::string_view k, std::string_view v) { merges.emplace_back(k, v); },
+                  [&](std::string_view k, std::string_view v) { puts.emplace_back(k, v); },
+                  [&](std::string_view k) { deletes.emplace_back(k); },
+                  [](uint32_t model, uint64_t block) { return model == kModel && block == 128; });
+  // Keys in ascending order, as the commit path sends them.
+  w.Write(LogicalKey("alpha", 5), PostingFor(5, 1));      // block 0: merge
+  w.Write(LogicalKey("alpha", 130), PostingFor(130, 1));  // block 128: whole
+  w.Write(LogicalKey("alpha", 131), std::nullopt);        // deleted: left out of the put
+  w.Write(LogicalKey("alpha", 200), PostingFor(200, 2));  // block 128: whole
+  w.Write(LogicalKey("beta", 140), std::nullopt);         // whole, nothing live: no write
+  w.Write(LogicalKey("beta", 300), std::nullopt);         // block 256: a deleted entry
+  w.Write(keys::SearchDocKey(kModel, 130), "doc");        // not a posting: as it is
+  w.Finish();
+  ASSERT_EQ(merges.size(), 2u);
+  EXPECT_EQ(merges[0].first, SegmentKeyOf(LogicalKey("alpha", 0)));
+  EXPECT_EQ(Decode(merges[0].second), (Slots{{5, PostingFor(5, 1)}}));
+  EXPECT_EQ(merges[1].first, SegmentKeyOf(LogicalKey("beta", 256)));
+  EXPECT_EQ(Decode(merges[1].second), (Slots{{44, std::nullopt}}));
+  ASSERT_EQ(puts.size(), 2u);
+  EXPECT_EQ(puts[0].first, SegmentKeyOf(LogicalKey("alpha", 128)));
+  EXPECT_EQ(Decode(puts[0].second), (Slots{{2, PostingFor(130, 1)}, {72, PostingFor(200, 2)}}));
+  EXPECT_EQ(puts[1], std::make_pair(keys::SearchDocKey(kModel, 130), std::string("doc")));
+  EXPECT_TRUE(deletes.empty());
+}
+
+TEST(PostingSegmentsTest, WholeBlocksAreThoseEveryIdOfWhichWasCreated) {
+  SearchPending p;
+  for (uint64_t id = 100; id < 400; ++id) p.NoteCreated(kModel, id);  // blocks 128 and 256
+  for (uint64_t id = 0; id < 128; ++id) {
+    if (id != 64) p.NoteCreated(kModel + 1, 512 + id);  // one id short
+  }
+  p.NoteCreated(kModel + 1, 577);  // ... and a repeat does not make up for it
+  using B = std::vector<std::pair<uint32_t, uint64_t>>;
+  EXPECT_EQ(p.WholeBlocks(), (B{{kModel, 128}, {kModel, 256}}));
+  p.SetSavePoint();
+  p.NoteCreated(kModel + 1, 512 + 64);
+  EXPECT_EQ(p.WholeBlocks(), (B{{kModel, 128}, {kModel, 256}, {kModel + 1, 512}}));
+  ASSERT_TRUE(p.RollbackToSavePoint());  // the creation is undone, the block no longer whole
+  EXPECT_EQ(p.WholeBlocks(), (B{{kModel, 128}, {kModel, 256}}));
+  p.Clear();
+  EXPECT_TRUE(p.WholeBlocks().empty());
+}
+
+// A transaction that creates most of a block around a record it did not create must keep that
+// record's postings: the block is merged, not put. And one whose creation of an id was rolled
+// back to a savepoint does not own that id's block: another writer's record there survives
+// its commit.
+TEST(PostingSegmentsTest, BulkCreatesKeepOtherRecordsOfTheirBlocks) {
+  TempDir dir;
+  auto db = Database::Open(dir.path(), TestOptions());
+  ASSERT_OK(db);
+  auto schema = ParseSchemaJson(R"({"models": {"note": {"fields": {
+      "title": {"type": "string"}}}}})");
+  ASSERT_OK(schema);
+  ASSERT_OK((*db)->ApplySchema(*schema));
+  auto create = [&](Transaction& txn, uint64_t id, const std::string& title) {
+    return txn.Create("note", {{"id", Value::Id(id)}, {"title", Value::String(title)}});
+  };
+  ASSERT_OK((*db)->Create("note", {{"id", Value::Id(200)}, {"title", Value::String("keeper")}}));
+  {
+    auto txn = (*db)->BeginTransaction();
+    for (uint64_t id = 128; id < 384; ++id) {
+      if (id != 200) ASSERT_OK(create(*txn, id, "bulk words"));
+    }
+    ASSERT_OK(txn->Commit());
+  }
+  // Ids 384..511 created by one transaction, 511 rolled back; another writer creates 511
+  // before that transaction commits (as soon as the rolled-back creation's lock allows).
+  auto txn = (*db)->BeginTransaction();
+  for (uint64_t id = 384; id < 511; ++id) ASSERT_OK(create(*txn, id, "bulk words"));
+  txn->SetSavePoint();
+  ASSERT_OK(create(*txn, 511, "bulk words"));
+  ASSERT_OK(txn->RollbackToSavePoint());
+  auto other = std::async(std::launch::async, [&] {
+    return (*db)->Create("note", {{"id", Value::Id(511)}, {"title", Value::String("other")}});
+  });
+  const bool created_first = other.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
+  ASSERT_OK(txn->Commit());
+  auto made = other.get();
+  ASSERT_OK(made);
+  EXPECT_TRUE(created_first) << "the rolled-back creation still held id 511's lock";
+
+  Query q(**db);
+  auto ids_of = [&](const std::string& text) {
+    FindRequest r;
+    r.search = text;
+    r.first = 250;
+    std::vector<uint64_t> out;
+    auto c = q.FindMany("note", r);
+    EXPECT_OK(c);
+    if (c.ok()) {
+      for (const auto& e : c->edges) out.push_back(e.node.record.id);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(ids_of("keeper"), std::vector<uint64_t>{200});
+  EXPECT_EQ(ids_of("other"), std::vector<uint64_t>{511});
+  ExpectCheckClean(**db);
+  ASSERT_OK((*db)->Compact());
+  EXPECT_EQ(ids_of("keeper"), std::vector<uint64_t>{200});
+  ExpectCheckClean(**db);
 }
 
 // Writes through every path over ids in many blocks, from several threads: the checker (which
