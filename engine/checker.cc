@@ -128,7 +128,7 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dic
   }
 
   // Statistics.
-  auto n = view.GetRaw(Cf::kCtr, keys::SearchDocCountKey(m.id));
+  auto n = view.GetRaw(Cf::kStat, keys::SearchDocCountKey(m.id));
   if (!n.ok()) return n.status();
   int64_t stored_docs = *n ? DecodeI64LE(**n) : 0;
   if (stored_docs != docs) {
@@ -136,7 +136,7 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dic
         ", records: " + std::to_string(docs));
   }
   for (uint16_t fid : fids) {
-    auto t = view.GetRaw(Cf::kCtr, keys::SearchFieldTokensKey(m.id, fid));
+    auto t = view.GetRaw(Cf::kStat, keys::SearchFieldTokensKey(m.id, fid));
     if (!t.ok()) return t.status();
     int64_t stored = *t ? DecodeI64LE(**t) : 0;
     const FieldInfo* f = m.FieldById(fid);
@@ -149,7 +149,7 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dic
   // one (a key counting 0 is a word no longer present, which is allowed).
   auto compare_counts = [&](const std::string& prefix, const std::map<std::string, int64_t>& want,
                             const char* what) -> Status {
-    auto cit = view.NewIterator(Cf::kCtr, prefix, keys::PrefixSuccessor(prefix));
+    auto cit = view.NewIterator(Cf::kStat, prefix, keys::PrefixSuccessor(prefix));
     auto w = want.begin();
     auto report_count = [&](const std::string& term, int64_t stored, int64_t expected) {
       add(name + ": " + what + " of \"" + keys::Printable(term) + "\" is " +

@@ -116,7 +116,7 @@ std::string SearchPostingModelPrefix(uint32_t model_id);  // 'P' m
 std::string SearchDocKey(uint32_t model_id, uint64_t record_id);
 std::string SearchDocPrefix(uint32_t model_id);  // 'D' m
 std::string SearchMetaKey(uint32_t model_id);
-std::string SearchStatsPrefix(uint32_t model_id);  // 'F' m (ctr)
+std::string SearchStatsPrefix(uint32_t model_id);  // 'F' m (stat)
 std::string SearchDocCountKey(uint32_t model_id);
 std::string SearchFieldTokensKey(uint32_t model_id, uint16_t field_id);
 std::string SearchDfPrefix(uint32_t model_id);  // 'F' m 'T'

@@ -36,11 +36,12 @@ std::vector<uint16_t> SearchFieldIds(const ModelInfo& model) {
 }
 
 std::string SearchMetaValue(const ModelInfo& model) {
-  // "segments/128": postings are stored in segments of 128 ids (posting_segments.h); an index
-  // stored another way is rebuilt on open.
+  // "segments/128": postings are stored in segments of 128 ids (posting_segments.h); "stats/cf":
+  // the statistics are in their own column family (`stat`, not `ctr`). An index stored another
+  // way is rebuilt on open.
   std::string s = search::AnalyzerFingerprint() + " version/" +
                   std::to_string(search::kAnalyzerVersion) + " segments/" +
-                  std::to_string(kSegmentIds) + "\n";
+                  std::to_string(kSegmentIds) + " stats/cf\n";
   for (uint16_t fid : SearchFieldIds(model)) s += std::to_string(fid) + ",";
   return s;
 }
@@ -755,7 +756,7 @@ Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPen
   // (WriteCommittedTxn::CommitWithoutPrepareInternal), and nothing reads the index after this.
   rocksdb::WriteBatch* batch = txn->GetWriteBatch()->GetWriteBatch();
   rocksdb::ColumnFamilyHandle* fts = rep->cf(Cf::kFts);
-  rocksdb::ColumnFamilyHandle* ctr = rep->cf(Cf::kCtr);
+  rocksdb::ColumnFamilyHandle* stat = rep->cf(Cf::kStat);
   rocksdb::Status s;
   // Dictionary keys whose count rises may be new terms: a model's in-memory dictionary, if one
   // is registered (built or being built), must have them before the commit is visible. The
@@ -796,7 +797,7 @@ Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPen
       [&](const std::string& key, const std::string& value) { segments.Write(key, value); },
       [&](const std::string& key) { segments.Write(key, std::nullopt); },
       [&](const std::string& key, int64_t delta) {
-        if (s.ok()) s = batch->Merge(ctr, key, EncodeI64LE(delta));
+        if (s.ok()) s = batch->Merge(stat, key, EncodeI64LE(delta));
         uint32_t key_model;
         bool surface;
         std::string_view term;
@@ -844,7 +845,7 @@ std::shared_ptr<TermDictionary> TermDictionaryFor(Store::Rep* rep, uint32_t mode
     std::string upper = keys::PrefixSuccessor(prefix);
     rocksdb::Slice upper_slice(upper);
     ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(rep->db->NewIterator(ro, rep->cf(Cf::kCtr)));
+    std::unique_ptr<rocksdb::Iterator> it(rep->db->NewIterator(ro, rep->cf(Cf::kStat)));
     std::vector<std::string> terms;
     for (it->Seek(prefix + static_cast<char>(TermDictionary::kMinByte)); it->Valid(); it->Next()) {
       if (DecodeI64LE(std::string_view(it->value().data(), it->value().size())) > 0) {
@@ -880,6 +881,8 @@ Status DeleteSearchIndex(Store::Rep* rep, uint32_t model_id) {
   std::string meta = keys::SearchMetaKey(model_id);
   RETURN_IF_ERROR(rep->DeleteRange(Cf::kFts, meta, keys::PrefixSuccessor(meta)));
   std::string stats = keys::SearchStatsPrefix(model_id);
+  RETURN_IF_ERROR(rep->DeleteRange(Cf::kStat, stats, keys::PrefixSuccessor(stats)));
+  // Stores from before "stats/cf" (SearchMetaValue) kept the statistics in `ctr`.
   return rep->DeleteRange(Cf::kCtr, stats, keys::PrefixSuccessor(stats));
 }
 
@@ -956,11 +959,11 @@ int64_t PendingDelta(const ReadView& view, const std::string& key) {
 Result<SearchStats> SearchReader::ReadStats() {
   SearchStats st;
   const std::string n_key = keys::SearchDocCountKey(model_.id);
-  ASSIGN_OR_RETURN(std::optional<std::string> n, view_.GetRaw(Cf::kCtr, n_key));
+  ASSIGN_OR_RETURN(std::optional<std::string> n, view_.GetRaw(Cf::kStat, n_key));
   st.doc_count = (n ? DecodeI64LE(*n) : 0) + PendingDelta(view_, n_key);
   for (uint16_t fid : SearchFieldIds(model_)) {
     const std::string key = keys::SearchFieldTokensKey(model_.id, fid);
-    ASSIGN_OR_RETURN(std::optional<std::string> v, view_.GetRaw(Cf::kCtr, key));
+    ASSIGN_OR_RETURN(std::optional<std::string> v, view_.GetRaw(Cf::kStat, key));
     st.field_tokens[fid] = (v ? DecodeI64LE(*v) : 0) + PendingDelta(view_, key);
   }
   return st;
@@ -984,7 +987,7 @@ class DictionaryCursor : public search::TermCursor {
   // The keys in [prefix, upper).
   DictionaryCursor(SearchReader* reader, std::string prefix, const std::string& upper)
       : reader_(reader), prefix_(std::move(prefix)) {
-    it_ = reader->view_.NewIterator(Cf::kCtr, prefix_, upper);
+    it_ = reader->view_.NewIterator(Cf::kStat, prefix_, upper);
     pending_ = reader->view_.pending_search();
     if (pending_) {
       pend_ = pending_->SortedStats().lower_bound(upper);
@@ -1117,7 +1120,7 @@ std::unique_ptr<search::TermCursor> SearchReader::NewSurfaceCursor() {
 
 Result<int64_t> SearchReader::Count(const std::string& key) {
   if (auto it = counts_.find(key); it != counts_.end()) return it->second;
-  ASSIGN_OR_RETURN(std::optional<std::string> v, view_.GetRaw(Cf::kCtr, key));
+  ASSIGN_OR_RETURN(std::optional<std::string> v, view_.GetRaw(Cf::kStat, key));
   int64_t n = (v ? DecodeI64LE(*v) : 0) + PendingDelta(view_, key);
   counts_.emplace(key, n);
   return n;

@@ -11,12 +11,12 @@
 //   fts 'D' modelId:BE32 recordId:BE64           -> doc entry: the fields indexed for the
 //                                                   record and their lengths
 //   fts 'M' modelId:BE32                         -> meta: "<analyzer fingerprint>\n<field ids>"
-//   ctr 'F' modelId:BE32 'N'                     -> i64: documents (merge-add)
-//   ctr 'F' modelId:BE32 'L' fieldId:BE16        -> i64: tokens of the field (merge-add)
-//   ctr 'F' modelId:BE32 'T' term                -> i64: document frequency (merge-add); the
+//   stat 'F' modelId:BE32 'N'                     -> i64: documents (merge-add)
+//   stat 'F' modelId:BE32 'L' fieldId:BE16        -> i64: tokens of the field (merge-add)
+//   stat 'F' modelId:BE32 'T' term                -> i64: document frequency (merge-add); the
 //                                                   keys with a positive count are the term
 //                                                   dictionary
-//   ctr 'F' modelId:BE32 'S' surface             -> i64: documents holding the unstemmed word
+//   stat 'F' modelId:BE32 'S' surface             -> i64: documents holding the unstemmed word
 //                                                   (merge-add): the surface dictionary for
 //                                                   typo and prefix expansion of what users
 //                                                   type ("hpuse" -> "house" -> stem "hous")
@@ -108,7 +108,7 @@ struct DocTerms {
 DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& field_ids);
 
 // What a transaction has written to the search index and not committed yet: posting and doc
-// entry writes (`fts` key -> value, or nullopt for a delete) and statistics deltas (`ctr` 'F'
+// entry writes (`fts` key -> value, or nullopt for a delete) and statistics deltas (`stat` 'F'
 // key -> summed delta). They stay out of RocksDB's indexed transaction batch: a record writes
 // ~45 posting keys, and the indexed batch costs two skiplist searches per key; and many merges
 // of one key in that batch cost O(n^2). At commit, AppendSearchPending adds them to the

@@ -24,12 +24,12 @@
 namespace actiondb::engine {
 
 namespace {
-constexpr const char* kCfNames[kNumCfs] = {"default", "rec", "idx", "fts", "ctr"};
+constexpr const char* kCfNames[kNumCfs] = {"default", "rec", "idx", "fts", "ctr", "stat"};
 constexpr const char* kCatalogKey = "catalog";
 }  // namespace
 
 const char* CfName(Cf cf) {
-  static constexpr const char* kNames[kNumCfs] = {"meta", "rec", "idx", "fts", "ctr"};
+  static constexpr const char* kNames[kNumCfs] = {"meta", "rec", "idx", "fts", "ctr", "stat"};
   return kNames[static_cast<int>(cf)];
 }
 
@@ -457,8 +457,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
   dbo.create_if_missing = options.create_if_missing;
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (int i = 0; i < kNumCfs; ++i) {
-    descs.emplace_back(kCfNames[i], MakeCfOptions(rep->block_cache, static_cast<Cf>(i) == Cf::kCtr,
-                                                  static_cast<Cf>(i) != Cf::kRec));
+    const Cf cf = static_cast<Cf>(i);
+    descs.emplace_back(kCfNames[i],
+                       MakeCfOptions(rep->block_cache, cf == Cf::kCtr || cf == Cf::kStat,
+                                     static_cast<Cf>(i) != Cf::kRec));
   }
   // No bloom filters in the search index's bottommost level, where nearly all of it lives:
   // its point reads (updates and deletes reading a record's doc entry and postings) mostly
@@ -472,6 +474,16 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
   // merge an ever longer chain until the next flush.
   descs[static_cast<int>(Cf::kFts)].options.merge_operator = NewPostingSegmentMergeOperator();
   descs[static_cast<int>(Cf::kFts)].options.max_successive_merges = 64;
+  // Search statistics: ~27 merge operands per post in a bulk load, one per term a transaction
+  // touches. `max_successive_merges` would cost each a memtable seek to count the key's
+  // operands (15% of a load's instructions); without it a key's operands pile up until a flush,
+  // so the memtable is small: at most 8 MiB of ~70-byte operands, and a flush folds each key's
+  // into one (the operator is associative).
+  {
+    rocksdb::ColumnFamilyOptions& stat = descs[static_cast<int>(Cf::kStat)].options;
+    stat.max_successive_merges = 0;
+    stat.write_buffer_size = 8 << 20;
+  }
   rocksdb::TransactionDBOptions tdbo;
   tdbo.transaction_lock_timeout = options.lock_timeout_ms;
   tdbo.default_lock_timeout = options.lock_timeout_ms;
@@ -930,7 +942,7 @@ Status Store::CompactModel(const ModelInfo& model) {
   for (const auto& ix : model.indexes) RETURN_IF_ERROR(compact(Cf::kIdx, keys::IndexPrefix(ix.id)));
   RETURN_IF_ERROR(compact(Cf::kFts, keys::SearchPostingModelPrefix(model.id)));
   RETURN_IF_ERROR(compact(Cf::kFts, keys::SearchDocPrefix(model.id)));
-  RETURN_IF_ERROR(compact(Cf::kCtr, keys::SearchStatsPrefix(model.id)));
+  RETURN_IF_ERROR(compact(Cf::kStat, keys::SearchStatsPrefix(model.id)));
   return compact(Cf::kCtr, "A" + keys::ModelPrefix(model.id));
 }
 

@@ -20,8 +20,10 @@
 
 namespace actiondb::engine {
 
-enum class Cf : int { kMeta = 0, kRec = 1, kIdx = 2, kFts = 3, kCtr = 4 };
-inline constexpr int kNumCfs = 5;
+// kStat: the search statistics ('F' keys), apart from `ctr` so that their merges need no
+// successive-merge count (docs/key-layout.md).
+enum class Cf : int { kMeta = 0, kRec = 1, kIdx = 2, kFts = 3, kCtr = 4, kStat = 5 };
+inline constexpr int kNumCfs = 6;
 const char* CfName(Cf cf);
 
 // An iterator over [lower, upper) of one column family. It re-checks the bounds itself

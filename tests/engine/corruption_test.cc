@@ -30,7 +30,7 @@ TEST(CorruptionTest, DamagedRecordIsAClearErrorAndTheCheckerFindsIt) {
     // Overwrite the record's value with garbage, under the engine.
     rocksdb::DBOptions o;
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* n : {"default", "rec", "idx", "fts", "ctr"})
+    for (const char* n : {"default", "rec", "idx", "fts", "ctr", "stat"})
       cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;

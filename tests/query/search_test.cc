@@ -727,5 +727,47 @@ TEST_F(SearchTest, AnalyzerChangeRebuildsOnOpen) {
   ExpectClean();
 }
 
+// A store from before the statistics had their own column family (meta without "stats/cf",
+// statistics in `ctr`) rebuilds its index on open: the statistics are recounted in `stat` and
+// the old ones leave `ctr`.
+TEST_F(SearchTest, StatisticsInCounterFamilyMoveOnOpen) {
+  uint64_t a = Doc("moving words");
+  engine::Store::Rep* rep = db_->store().rep();
+  const auto* m = db_->store().catalog()->FindModel("doc");
+  ASSERT_NE(m, nullptr);
+  const uint32_t model_id = m->id;
+  std::string meta = engine::SearchMetaValue(*m);
+  const size_t at = meta.find(" stats/cf");
+  ASSERT_NE(at, std::string::npos);
+  meta.erase(at, std::string(" stats/cf").size());
+  const std::string legacy = engine::keys::SearchDfKey(model_id, "legacy");
+  ASSERT_TRUE(rep->db
+                  ->Put(rocksdb::WriteOptions(), rep->cf(engine::Cf::kFts),
+                        engine::keys::SearchMetaKey(model_id), meta)
+                  .ok());
+  ASSERT_TRUE(rep->db
+                  ->Merge(rocksdb::WriteOptions(), rep->cf(engine::Cf::kCtr), legacy,
+                          std::string("\x03\0\0\0\0\0\0\0", 8))
+                  .ok());
+  // The statistics are gone from `stat`, as in a store that kept them in `ctr`.
+  const std::string stats = engine::keys::SearchStatsPrefix(model_id);
+  ASSERT_TRUE(
+      rep->DeleteRange(engine::Cf::kStat, stats, engine::keys::PrefixSuccessor(stats)).ok());
+  auto before = db_->Check();
+  ASSERT_OK(before);
+  EXPECT_FALSE(before->ok());
+  Reopen();
+  rep = db_->store().rep();
+  EXPECT_EQ(Search("moving"), V{a});
+  ExpectClean();
+  std::string v;
+  EXPECT_TRUE(
+      rep->db->Get(rocksdb::ReadOptions(), rep->cf(engine::Cf::kCtr), legacy, &v).IsNotFound());
+  EXPECT_TRUE(rep->db
+                  ->Get(rocksdb::ReadOptions(), rep->cf(engine::Cf::kStat),
+                        engine::keys::SearchDfKey(model_id, "move"), &v)
+                  .ok());
+}
+
 }  // namespace
 }  // namespace actiondb

@@ -775,7 +775,8 @@ TEST_F(CliTest, CheckExitsWithThreeOnADiscrepancy) {
     rocksdb::ColumnFamilyOptions cfo;
     cfo.disable_auto_compactions = true;
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const char* name : {"default", "rec", "idx", "fts", "ctr"}) cfs.emplace_back(name, cfo);
+    for (const char* name : {"default", "rec", "idx", "fts", "ctr", "stat"})
+      cfs.emplace_back(name, cfo);
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
     ASSERT_TRUE(rocksdb::DB::Open(dbo, data(), cfs, &handles, &raw).ok());
