@@ -123,7 +123,7 @@ rocksdb::DBOptions MakeDbOptions() {
   o.paranoid_checks = true;
   o.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   o.keep_log_file_num = 4;
-  // Bound memory and the WAL. Five column families x 3 x 64 MiB memtables could hold ~1 GiB;
+  // Bound memory and the WAL. Six column families x 3 x 64 MiB memtables could hold ~1.1 GiB;
   // past 256 MiB in all, the largest memtable is flushed. The rarely written meta CF would
   // otherwise pin every WAL file since its last flush (the WAL reached 2.5 GB in a 1M load):
   // past 512 MiB of WAL, the CFs holding the oldest log are flushed.
