@@ -95,6 +95,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -578,6 +580,8 @@ class EngineRun {
     rss.note = "process RSS at start (dataset + driver): " + FormatNumber(Mb(rss_at_start)) +
                " MB; at its end (engine closed): " + FormatNumber(Mb(ProcStatusBytes("VmRSS"))) +
                " MB";
+    malloc_trim(0);
+    rss.note += "; after malloc_trim: " + FormatNumber(Mb(ProcStatusBytes("VmRSS"))) + " MB";
     if (!memory_at_end.empty())
       rss.note += "; the engine's memory at its first run's end: " + memory_at_end;
     out.push_back(rss);
