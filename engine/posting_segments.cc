@@ -390,7 +390,7 @@ void SegmentWriter::Write(std::string_view key, std::optional<std::string_view> 
 }
 
 void SegmentWriter::Finish() {
-  if (open_ && !operand_.empty()) {
+  if (!operand_.empty()) {
     if (whole_) {
       put_(segment_key_, operand_);
     } else {

@@ -979,7 +979,7 @@ std::unique_ptr<KvIterator> SearchReader::NewPostingIterator(std::string_view te
   return view_.NewIterator(Cf::kFts, std::move(p), std::move(upper));
 }
 
-// The dictionary: the 'F' m 'T' keys of `ctr` with a positive count, merged with the
+// The dictionary: the 'F' m 'T' keys of `stat` with a positive count, merged with the
 // transaction's pending deltas (a term first written by this transaction is in the dictionary
 // for its own reads).
 class DictionaryCursor : public search::TermCursor {

@@ -10,13 +10,14 @@
 //                                                   posting_segments.h)
 //   fts 'D' modelId:BE32 recordId:BE64           -> doc entry: the fields indexed for the
 //                                                   record and their lengths
-//   fts 'M' modelId:BE32                         -> meta: "<analyzer fingerprint>\n<field ids>"
-//   stat 'F' modelId:BE32 'N'                     -> i64: documents (merge-add)
-//   stat 'F' modelId:BE32 'L' fieldId:BE16        -> i64: tokens of the field (merge-add)
-//   stat 'F' modelId:BE32 'T' term                -> i64: document frequency (merge-add); the
+//   fts 'M' modelId:BE32                         -> meta: "<analyzer fingerprint> version/N
+//                                                   segments/128 stats/cf\n<field ids>"
+//   stat 'F' modelId:BE32 'N'                    -> i64: documents (merge-add)
+//   stat 'F' modelId:BE32 'L' fieldId:BE16       -> i64: tokens of the field (merge-add)
+//   stat 'F' modelId:BE32 'T' term               -> i64: document frequency (merge-add); the
 //                                                   keys with a positive count are the term
 //                                                   dictionary
-//   stat 'F' modelId:BE32 'S' surface             -> i64: documents holding the unstemmed word
+//   stat 'F' modelId:BE32 'S' surface            -> i64: documents holding the unstemmed word
 //                                                   (merge-add): the surface dictionary for
 //                                                   typo and prefix expansion of what users
 //                                                   type ("hpuse" -> "house" -> stem "hous")
@@ -144,7 +145,7 @@ class SearchPending {
   // Notes that this transaction created record `id` of model `model_id` (it holds the
   // record's lock from its creation to the commit). A posting segment whose every id was
   // created here held no live posting before, and nobody else can write it before the commit:
-  // the commit writes it whole (a Put) instead of as a merge operand (WholeSegment).
+  // the commit writes it whole (a Put) instead of as a merge operand (SegmentWriter::WholeFn).
   void NoteCreated(uint32_t model_id, uint64_t id) { created_.emplace_back(model_id, id); }
   // The (model id, block start) of every block of kSegmentIds ids all created in this
   // transaction, sorted. Built on demand.

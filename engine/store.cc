@@ -458,9 +458,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
   for (int i = 0; i < kNumCfs; ++i) {
     const Cf cf = static_cast<Cf>(i);
-    descs.emplace_back(kCfNames[i],
-                       MakeCfOptions(rep->block_cache, cf == Cf::kCtr || cf == Cf::kStat,
-                                     static_cast<Cf>(i) != Cf::kRec));
+    descs.emplace_back(
+        kCfNames[i],
+        MakeCfOptions(rep->block_cache, cf == Cf::kCtr || cf == Cf::kStat, cf != Cf::kRec));
   }
   // No bloom filters in the search index's bottommost level, where nearly all of it lives:
   // its point reads (updates and deletes reading a record's doc entry and postings) mostly
@@ -477,14 +477,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
   // Search statistics: ~27 merge operands per post in a bulk load, one per term a transaction
   // touches. `max_successive_merges` would cost each a memtable seek to count the key's
   // operands (15% of a load's instructions); without it a key's operands pile up until a flush
-  // folds them into one (the operator is associative): at most the memtable's 64 MiB, or less
-  // when the 512 MiB WAL cap flushes it first. An 8 MiB memtable bounded that more tightly but
-  // left more files to search: every full-text class at 100k ran 5-20% slower.
-  {
-    rocksdb::ColumnFamilyOptions& stat = descs[static_cast<int>(Cf::kStat)].options;
-    stat.max_successive_merges = 0;
-    stat.write_buffer_size = 64 << 20;
-  }
+  // folds them into one (the operator is associative): at most the memtable's 64 MiB (the
+  // default of MakeCfOptions), or less when the 512 MiB WAL cap flushes it first. An 8 MiB
+  // memtable bounded that more tightly but left more files to search: every full-text class
+  // at 100k ran 5-20% slower.
+  descs[static_cast<int>(Cf::kStat)].options.max_successive_merges = 0;
   rocksdb::TransactionDBOptions tdbo;
   tdbo.transaction_lock_timeout = options.lock_timeout_ms;
   tdbo.default_lock_timeout = options.lock_timeout_ms;
