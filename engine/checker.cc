@@ -64,7 +64,7 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dic
     for (const auto& [term, fields] : terms.terms) {
       ++postings;
       ++df[term];
-      report->index_entries_checked++;
+      report->postings_checked++;
       auto got = view.GetRaw(Cf::kFts, keys::SearchPostingKey(m.id, term, rid));
       if (!got.ok()) return got.status();
       if (!*got) {

@@ -769,5 +769,33 @@ TEST_F(SearchTest, StatisticsInCounterFamilyMoveOnOpen) {
                   .ok());
 }
 
+// `actiondb check` reports how many postings it compared: one per logical posting key, counted
+// apart from the index entries.
+TEST_F(SearchTest, CheckCountsPostingsApartFromIndexEntries) {
+  Doc("counted words", "and a body", 3);
+  Doc("more counted words");
+  auto report = db_->Check();
+  ASSERT_OK(report);
+  EXPECT_TRUE(report->ok());
+  const auto* m = db_->store().catalog()->FindModel("doc");
+  ASSERT_NE(m, nullptr);
+  const std::string p = engine::keys::SearchPostingModelPrefix(m->id);
+  auto it = db_->store().NewReadView()->NewIterator(engine::Cf::kFts, p,
+                                                    engine::keys::PrefixSuccessor(p));
+  uint64_t postings = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++postings;
+  ASSERT_OK(it->status());
+  ASSERT_GT(postings, 0u);
+  EXPECT_EQ(report->postings_checked, postings);
+  uint64_t index_entries = 0;
+  for (const auto& ix : m->indexes) {
+    const std::string ip = engine::keys::IndexPrefix(ix.id);
+    auto iit = db_->store().NewReadView()->NewIterator(engine::Cf::kIdx, ip,
+                                                       engine::keys::PrefixSuccessor(ip));
+    for (iit->SeekToFirst(); iit->Valid(); iit->Next()) ++index_entries;
+  }
+  EXPECT_EQ(report->index_entries_checked, index_entries);
+}
+
 }  // namespace
 }  // namespace actiondb

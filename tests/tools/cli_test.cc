@@ -622,10 +622,8 @@ TEST_F(CliTest, FindErrorsComeFromTheQueryLayer) {
   EXPECT_FAILS(Run({"explain", "post", "--filter", "{oops"}), 1, "GGT_INVALID_FILTER");
 }
 
-// --search is passed through unchanged: whatever the query layer answers for the same request
-// (results, or its error while full-text search is being built), the CLI prints. The test
-// compares with a direct call instead of asserting which, so it holds before and after search
-// lands in the query layer.
+// --search is passed through unchanged: the CLI prints exactly what the query layer answers
+// for the same request (the ranking itself is tested in tests/query/search_test.cc).
 TEST_F(CliTest, FindPassesSearchThroughToTheQueryLayer) {
   InitBlog();
   Ok({"create", "post", R"({"title": "hello world"})"});
