@@ -1,7 +1,8 @@
 // Micro-benchmarks of whole findMany pages through the public query API (actiondb::Query) on
 // a real store: the ActionDB engine of the workload driver (bench/actiondb_engine.cc: its
 // schema, block cache and options) loaded once with the first 2,000 posts (ACTIONDB_MICRO_POSTS to
-// change it) of the driver's dataset. Where the workload driver reports a page rate for the three
+// change it; ACTIONDB_MICRO_STORE=DIR keeps the loaded store for later runs, docs/benchmarks.md)
+// of the driver's dataset. Where the workload driver reports a page rate for the three
 // engines, these isolate ActionDB's cost per page (bind, plan, iterate, read records, build nodes
 // and cursors) in a form stable enough to compare two builds: run with --benchmark_repetitions and
 // compare the minimum times.
@@ -27,6 +28,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <string>
@@ -71,12 +73,24 @@ void CloseLoadedEngines() {
 Engine& LoadedEngine(const std::string& name = "actiondb") {
   std::unique_ptr<Engine>& engine = Loaded().engines[name];
   if (engine) return *engine;
-  std::string dir = (std::filesystem::temp_directory_path() /
-                     ("actiondb-find-many-bench-" + std::to_string(::getpid()) + "-" + name))
-                        .string();
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  Loaded().dirs.push_back(dir);
+  // ACTIONDB_MICRO_STORE=DIR keeps the loaded store in DIR/<engine>-<posts> across runs (to
+  // profile queries without reloading): loaded once, reopened after, never removed.
+  const char* keep = std::getenv("ACTIONDB_MICRO_STORE");
+  std::string dir;
+  bool reuse = false;
+  if (keep && *keep) {
+    dir = (std::filesystem::path(keep) / (name + "-" + std::to_string(Posts()))).string();
+    reuse = std::filesystem::exists(std::filesystem::path(dir) / "LOADED");
+    if (!reuse) std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+  } else {
+    dir = (std::filesystem::temp_directory_path() /
+           ("actiondb-find-many-bench-" + std::to_string(::getpid()) + "-" + name))
+              .string();
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    Loaded().dirs.push_back(dir);
+  }
   engine = CreateEngine(name, EngineConfig{});
   CheckOrDie(engine != nullptr, "the " + name + " engine is not registered");
   Status s = engine->Open(dir);
@@ -84,11 +98,15 @@ Engine& LoadedEngine(const std::string& name = "actiondb") {
   // Registered after the open, so it runs before the exit handlers of whatever the open
   // created (atexit runs in reverse order); running more than once is harmless.
   std::atexit(CloseLoadedEngines);
-  std::vector<Post> posts = GenerateDataset(Posts());
-  s = engine->BulkLoad(posts);
-  CheckOrDie(s.ok(), s.ToString());
-  s = engine->Settle();
-  CheckOrDie(s.ok(), s.ToString());
+  if (!reuse) {
+    std::vector<Post> posts = GenerateDataset(Posts());
+    s = engine->BulkLoad(posts);
+    CheckOrDie(s.ok(), s.ToString());
+    s = engine->Settle();
+    CheckOrDie(s.ok(), s.ToString());
+    if (keep && *keep) std::ofstream(std::filesystem::path(dir) / "LOADED") << Posts() << "\n";
+  }
+  if (std::getenv("ACTIONDB_MICRO_COMPACT")) CheckOrDie(engine->Compact().ok(), "compact");
   return *engine;
 }
 

@@ -973,8 +973,8 @@ Result<int64_t> SearchReader::DocFreq(std::string_view term) {
   return Count(keys::SearchDfKey(model_.id, term));
 }
 
-std::unique_ptr<KvIterator> SearchReader::NewPostingIterator(std::string_view term) {
-  std::string p = keys::SearchPostingPrefix(model_.id, term);
+std::unique_ptr<KvIterator> SearchReader::NewModelPostingIterator() {
+  std::string p = keys::SearchPostingModelPrefix(model_.id);
   std::string upper = keys::PrefixSuccessor(p);
   return view_.NewIterator(Cf::kFts, std::move(p), std::move(upper));
 }
@@ -1044,7 +1044,7 @@ class DictionaryCursor : public search::TermCursor {
 
 // A dictionary read from memory where the model's TermDictionary holds it (terms from
 // kMinByte on) and from disk below that (numbers, dates, ids). The memory part is a superset:
-// Live() confirms its terms at the reader's snapshot. Only for snapshot views (a transaction's
+// CheckLive() confirms its terms at the reader's snapshot. Only for snapshot views (a transaction's
 // own pending counts are merged by DictionaryCursor alone).
 class HybridDictionaryCursor : public search::TermCursor {
  public:
@@ -1077,14 +1077,19 @@ class HybridDictionaryCursor : public search::TermCursor {
     }
     valid_ = dict_->UpperBound(kind_, term_, &term_);
   }
-  bool Live() override {
-    if (on_disk_) return true;  // the disk cursor shows only positive counts
-    Result<int64_t> n = reader_->Count(prefix_ + term_);
-    if (!n.ok()) {
-      reader_->NoteError(n.status());
-      return false;
+  void CheckLive(const std::vector<std::string_view>& terms, std::vector<bool>* live) override {
+    live->assign(terms.size(), true);  // the disk cursor shows only positive counts
+    keys_.clear();
+    slots_.clear();
+    for (size_t i = 0; i < terms.size(); ++i) {
+      if (!TermDictionary::Held(terms[i])) continue;
+      keys_.push_back(prefix_ + std::string(terms[i]));
+      slots_.push_back(i);
     }
-    return *n > 0;
+    if (keys_.empty()) return;
+    Status st = reader_->CountMany(keys_, &counts_);
+    if (!st.ok()) reader_->NoteError(st);
+    for (size_t j = 0; j < slots_.size(); ++j) (*live)[slots_[j]] = st.ok() && counts_[j] > 0;
   }
 
  private:
@@ -1098,6 +1103,10 @@ class HybridDictionaryCursor : public search::TermCursor {
   DictionaryCursor disk_;
   bool on_disk_ = false, valid_ = false;
   std::string term_;
+  // CheckLive scratch.
+  std::vector<std::string> keys_;
+  std::vector<size_t> slots_;
+  std::vector<int64_t> counts_;
 };
 
 std::unique_ptr<search::TermCursor> SearchReader::NewCursor(const std::string& prefix, int kind) {
@@ -1124,6 +1133,29 @@ Result<int64_t> SearchReader::Count(const std::string& key) {
   int64_t n = (v ? DecodeI64LE(*v) : 0) + PendingDelta(view_, key);
   counts_.emplace(key, n);
   return n;
+}
+
+Status SearchReader::CountMany(const std::vector<std::string>& keys, std::vector<int64_t>* out) {
+  out->assign(keys.size(), 0);
+  std::vector<std::string> missing;
+  std::vector<size_t> slots;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (auto it = counts_.find(keys[i]); it != counts_.end()) {
+      (*out)[i] = it->second;
+    } else {
+      missing.push_back(keys[i]);
+      slots.push_back(i);
+    }
+  }
+  if (missing.empty()) return Status::OK();
+  std::vector<std::optional<std::string>> values;
+  RETURN_IF_ERROR(view_.MultiGetRaw(Cf::kStat, missing, &values));
+  for (size_t j = 0; j < missing.size(); ++j) {
+    int64_t n = (values[j] ? DecodeI64LE(*values[j]) : 0) + PendingDelta(view_, missing[j]);
+    (*out)[slots[j]] = n;
+    counts_.emplace(std::move(missing[j]), n);
+  }
+  return Status::OK();
 }
 
 void SearchReader::NoteError(const Status& s) {

@@ -229,21 +229,24 @@ class SearchReader {
   Result<int64_t> DocFreq(std::string_view term);
   // The term dictionary: terms with a positive document frequency, in byte order. From a
   // snapshot view, terms from TermDictionary::kMinByte on come from the model's in-memory
-  // TermDictionary (a superset: the cursor's Live() confirms a term), the rest from RocksDB
+  // TermDictionary (a superset: the cursor's CheckLive confirms terms), the rest from RocksDB
   // seeks and steps over the dictionary keys (never a full scan); a transaction's view reads
   // all of it from RocksDB, merged with its pending counts.
   // Errors stop the cursor; check status() afterwards.
   std::unique_ptr<search::TermCursor> NewDictionaryCursor();
   // The surface dictionary (unstemmed words with a positive count), likewise.
   std::unique_ptr<search::TermCursor> NewSurfaceCursor();
-  // The count under a `ctr` statistics key at the view (with a transaction's pending delta).
+  // The count under a `stat` statistics key at the view (with a transaction's pending delta).
   // Remembered for the reader's life: a reader serves one search, during which neither its
   // snapshot nor its transaction's pending counts change.
   Result<int64_t> Count(const std::string& key);
+  // Count of several keys, the ones not remembered yet read in one batch: (*out)[i] for keys[i].
+  Status CountMany(const std::vector<std::string>& keys, std::vector<int64_t>* out);
   // Records the first error of a cursor; status() returns it.
   void NoteError(const Status& s);
-  // The postings of `term`, in record id order; key() ends with the BE64 record id.
-  std::unique_ptr<KvIterator> NewPostingIterator(std::string_view term);
+  // The postings of every term of the model (keys SearchPostingPrefix(model, term) + BE64 id,
+  // by term, then id): one iterator a search seeks from term to term.
+  std::unique_ptr<KvIterator> NewModelPostingIterator();
   Status status() const { return status_; }
   const ModelInfo& model() const { return model_; }
   ReadView& view() { return view_; }

@@ -340,6 +340,24 @@ class SnapshotView : public ReadView {
     });
   }
 
+  Status MultiGetRaw(Cf cf, const std::vector<std::string>& keys,
+                     std::vector<std::optional<std::string>>* out) override {
+    if (cf == Cf::kFts) return ReadView::MultiGetRaw(cf, keys, out);  // postings: segments
+    NeedSnapshot();
+    out->assign(keys.size(), std::nullopt);
+    if (keys.empty()) return Status::OK();
+    std::vector<rocksdb::Slice> ks(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> vals(keys.size());
+    std::vector<rocksdb::Status> sts(keys.size());
+    rep_->db->MultiGet(ro_, rep_->cf(cf), ks.size(), ks.data(), vals.data(), sts.data());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (sts[i].IsNotFound()) continue;
+      if (!sts[i].ok()) return FromRocks(sts[i], "read");
+      (*out)[i] = vals[i].ToString();
+    }
+    return Status::OK();
+  }
+
  private:
   // The bound slices must outlive the iterator.
   struct IterReadOptions {
@@ -876,6 +894,15 @@ Result<StoredFields> Store::ResolveInput(const ModelInfo& model, const FieldValu
     out.emplace_back(f->id(), std::move(v));
   }
   return out;
+}
+
+Status ReadView::MultiGetRaw(Cf cf, const std::vector<std::string>& keys,
+                             std::vector<std::optional<std::string>>* out) {
+  out->assign(keys.size(), std::nullopt);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    ASSIGN_OR_RETURN((*out)[i], GetRaw(cf, keys[i]));
+  }
+  return Status::OK();
 }
 
 Record Store::ToRecord(const ModelInfo& model, const RecordView& view) const {

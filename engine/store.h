@@ -60,6 +60,10 @@ class ReadView {
                                  std::vector<std::optional<RecordView>>* out) = 0;
   virtual std::unique_ptr<KvIterator> NewIterator(Cf cf, std::string lower, std::string upper) = 0;
   virtual Result<std::optional<std::string>> GetRaw(Cf cf, std::string_view key) = 0;
+  // GetRaw of several keys of `cf` (not `fts`): (*out)[i] for keys[i]. Snapshots read them in
+  // one RocksDB MultiGet; the default reads them one by one.
+  virtual Status MultiGetRaw(Cf cf, const std::vector<std::string>& keys,
+                             std::vector<std::optional<std::string>>* out);
   // A transaction's search index writes and statistics deltas, not in its RocksDB batch yet
   // (they are added at commit); null for snapshots. NewIterator and GetRaw of `fts` already
   // include the writes.

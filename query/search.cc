@@ -55,6 +55,11 @@ bool ById(const std::pair<uint64_t, double>& a, const std::pair<uint64_t, double
 class Searcher {
  public:
   Searcher(ExecContext& ctx, const ModelInfo& model) : ctx_(ctx), reader_(ctx.view, model) {}
+  ~Searcher() {
+    if (postings_) ctx_.keys_scanned += postings_->keys_scanned();
+  }
+  Searcher(const Searcher&) = delete;
+  Searcher& operator=(const Searcher&) = delete;
 
   Status Init() {
     ASSIGN_OR_RETURN(stats_, reader_.ReadStats());
@@ -96,18 +101,26 @@ class Searcher {
 
   // Calls fn(id, posting bytes) -> Status for each posting of `term`, in id order, restricted
   // to the sorted `only` ids when given (seeking to each when the list is much longer than
-  // `only`).
+  // `only`). All terms of a search share one iterator over the model's postings, sought from
+  // term to term (creating a RocksDB iterator per expansion cost more than the seek).
   template <typename Fn>
   Status ForEachPosting(const std::string& term, int64_t df, const std::vector<uint64_t>* only,
                         Fn fn) {
-    auto it = reader_.NewPostingIterator(term);
+    if (!postings_) postings_ = reader_.NewModelPostingIterator();
+    KvIterator* it = postings_.get();
+    const std::string prefix = engine::keys::SearchPostingPrefix(reader_.model().id, term);
+    // On a posting of `term` (the next term's keys follow it in the shared iterator).
+    auto in_term = [&] {
+      if (!it->Valid()) return false;
+      const std::string_view k = it->key();
+      return k.size() == prefix.size() + 8 && k.starts_with(prefix);
+    };
     auto visit = [&]() -> Status {
       ++outcome_.postings_read;
       return fn(engine::PostingRecordId(it->key()), it->value());
     };
     Status st;
     if (only && static_cast<uint64_t>(std::max<int64_t>(df, 0)) > only->size() * kSeekRatio) {
-      const std::string prefix = engine::keys::SearchPostingPrefix(reader_.model().id, term);
       for (uint64_t id : *only) {
         std::string key = prefix;
         engine::keys::PutBE64(&key, id);
@@ -118,7 +131,7 @@ class Searcher {
       }
     } else {
       size_t next = 0;
-      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      for (it->Seek(prefix); in_term(); it->Next()) {
         uint64_t id = engine::PostingRecordId(it->key());
         if (only) {
           while (next < only->size() && (*only)[next] < id) ++next;
@@ -129,7 +142,6 @@ class Searcher {
         if (!st.ok()) break;
       }
     }
-    ctx_.keys_scanned += it->keys_scanned();
     RETURN_IF_ERROR(st);
     return it->status();
   }
@@ -419,7 +431,8 @@ class Searcher {
     double weight = 1.0;  // a field without statistics weighs 1 and has average length 0
     double average_length = 0.0;
   };
-  std::vector<FieldParams> fields_;  // by field id
+  std::vector<FieldParams> fields_;       // by field id
+  std::unique_ptr<KvIterator> postings_;  // ForEachPosting's, made on first use
   // Scratch reused across postings.
   std::vector<PostingFieldStats> posting_;
   std::vector<search::FieldTermStats> field_stats_;

@@ -236,6 +236,36 @@ std::vector<FuzzyMatch> FuzzyExpand(TermCursor& cursor, std::string_view query_t
   std::vector<size_t> offsets = {0};
   std::vector<LevenshteinAutomaton::State> states = {automaton.Start()};
 
+  // Accepted terms wait here until the cursor confirms a batch of them (TermCursor::CheckLive);
+  // the confirmed ones then compete for the `limit` places. The order of the candidates does
+  // not change the result (BetterMatch is a total order), so batching only defers the check.
+  constexpr size_t kConfirmBatch = 256;
+  std::vector<FuzzyMatch> candidates;
+  std::vector<std::string_view> candidate_terms;
+  std::vector<bool> live;
+  // Confirms the waiting candidates and keeps the live ones. True when nothing later can beat
+  // the kept matches: a full heap of exact whole-term matches (later terms are bytewise greater).
+  auto confirm = [&]() {
+    if (candidates.empty()) return false;
+    candidate_terms.clear();
+    for (const auto& m : candidates) candidate_terms.push_back(m.term);
+    cursor.CheckLive(candidate_terms, &live);
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (!live[i]) continue;
+      FuzzyMatch& match = candidates[i];
+      if (best.size() < limit) {
+        best.push_back(std::move(match));
+        std::push_heap(best.begin(), best.end(), BetterMatch);
+      } else if (BetterMatch(match, best.front())) {
+        std::pop_heap(best.begin(), best.end(), BetterMatch);
+        best.back() = std::move(match);
+        std::push_heap(best.begin(), best.end(), BetterMatch);
+      }
+    }
+    candidates.clear();
+    return best.size() == limit && best.front().distance == 0 && !best.front().prefix_match;
+  };
+
   cursor.Seek("");
   while (cursor.Valid()) {
     const std::string_view term = cursor.term();
@@ -264,21 +294,10 @@ std::vector<FuzzyMatch> FuzzyExpand(TermCursor& cursor, std::string_view query_t
     prev.assign(term.substr(0, offsets.back()));
 
     if (!dead) {
-      if (automaton.IsMatch(states.back()) && cursor.Live()) {
-        FuzzyMatch match = automaton.Result(states.back());
-        match.term.assign(term);
-        if (best.size() < limit) {
-          best.push_back(std::move(match));
-          std::push_heap(best.begin(), best.end(), BetterMatch);
-        } else if (BetterMatch(match, best.front())) {
-          std::pop_heap(best.begin(), best.end(), BetterMatch);
-          best.back() = std::move(match);
-          std::push_heap(best.begin(), best.end(), BetterMatch);
-        }
-        // Later terms are bytewise greater, so nothing can beat a full heap of exact matches.
-        if (best.size() == limit && best.front().distance == 0 && !best.front().prefix_match) {
-          break;
-        }
+      if (automaton.IsMatch(states.back())) {
+        candidates.push_back(automaton.Result(states.back()));
+        candidates.back().term.assign(term);
+        if (candidates.size() == kConfirmBatch && confirm()) break;
       }
       // A live term: its extensions, which follow it directly, may match.
       cursor.Next();
@@ -303,6 +322,7 @@ std::vector<FuzzyMatch> FuzzyExpand(TermCursor& cursor, std::string_view query_t
     }
     if (!sought) break;  // no string above this term can match
   }
+  confirm();
 
   std::sort_heap(best.begin(), best.end(), BetterMatch);
   return best;

@@ -45,9 +45,13 @@ class TermCursor {
   virtual std::string_view term() const = 0;
   // Moves to the next term. Requires Valid().
   virtual void Next() = 0;
-  // Whether the current term is really in the dictionary. A cursor over a superset of it
-  // checks here; FuzzyExpand asks only about the terms it accepts. Requires Valid().
-  virtual bool Live() { return true; }
+  // Which of `terms` (each one this cursor showed) are really in the dictionary: (*live)[i]
+  // for terms[i]. A cursor over a superset of it checks here, in one batch (one multi-key
+  // read instead of a read per term); FuzzyExpand asks only about the terms it accepts, a
+  // batch at a time, in the order it met them.
+  virtual void CheckLive(const std::vector<std::string_view>& terms, std::vector<bool>* live) {
+    live->assign(terms.size(), true);
+  }
 };
 
 struct FuzzyMatch {

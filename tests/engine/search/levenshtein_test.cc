@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 #include <memory>
 #include <random>
@@ -432,6 +433,60 @@ TEST(LevenshteinTest, LongQueryWithTwoEditsStaysCheap) {
     EXPECT_LE(ReferenceOsa("kariberstonmen", match.term), 2);
   }
   EXPECT_LT(cursor.steps(), 2000u);
+}
+
+// A cursor over a superset of the dictionary: it shows every term of `all`, and CheckLive
+// says which are in `live` (as the in-memory dictionary does for terms whose count fell to 0).
+class SupersetCursor : public TermCursor {
+ public:
+  SupersetCursor(std::vector<std::string> all, std::set<std::string> live)
+      : inner_(std::move(all)), live_(std::move(live)) {}
+  void Seek(std::string_view target) override { inner_.Seek(target); }
+  bool Valid() const override { return inner_.Valid(); }
+  std::string_view term() const override { return inner_.term(); }
+  void Next() override { inner_.Next(); }
+  void CheckLive(const std::vector<std::string_view>& terms, std::vector<bool>* live) override {
+    ++batches_;
+    max_batch_ = std::max(max_batch_, terms.size());
+    live->clear();
+    for (std::string_view t : terms) live->push_back(live_.count(std::string(t)) > 0);
+  }
+  size_t batches() const { return batches_; }
+  size_t max_batch() const { return max_batch_; }
+
+ private:
+  VectorCursor inner_;
+  std::set<std::string> live_;
+  size_t batches_ = 0;
+  size_t max_batch_ = 0;
+};
+
+// Stale terms (shown by the cursor, not live) never appear and never take one of the `limit`
+// places, also when the accepted terms span several confirmation batches: the result equals
+// the walk over the live terms alone.
+TEST(LevenshteinTest, FuzzyExpandConfirmsAcceptedTermsInBatches) {
+  std::vector<std::string> all;
+  std::set<std::string> live;
+  for (int i = 0; i < 1500; ++i) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "ab%04d", i);
+    all.push_back(buf);
+    if (i % 3 != 0) live.insert(buf);  // every third term is stale
+  }
+  all.push_back("abc");
+  live.insert("abc");
+  for (size_t limit : {size_t{5}, size_t{64}, size_t{2000}}) {
+    SupersetCursor superset(all, live);
+    VectorCursor only_live(std::vector<std::string>(live.begin(), live.end()));
+    // Prefix mode: every term extends "ab", so all 1,501 are accepted.
+    std::vector<FuzzyMatch> got = FuzzyExpand(superset, "ab", 1, true, limit);
+    std::vector<FuzzyMatch> want = FuzzyExpand(only_live, "ab", 1, true, limit);
+    EXPECT_EQ(got, want) << "limit " << limit;
+    EXPECT_EQ(got.size(), std::min(limit, live.size()));
+    for (const auto& m : got) EXPECT_TRUE(live.count(m.term)) << m.term;
+    EXPECT_GE(superset.batches(), 5u);  // 1,501 accepted terms, at most 256 per batch
+    EXPECT_LE(superset.max_batch(), 256u);
+  }
 }
 
 TEST(LevenshteinTest, AutomatonStepsDirectly) {
