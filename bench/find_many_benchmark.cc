@@ -75,11 +75,12 @@ Engine& LoadedEngine(const std::string& name = "actiondb") {
   if (engine) return *engine;
   // ACTIONDB_MICRO_STORE=DIR keeps the loaded store in DIR/<engine>-<posts> across runs (to
   // profile queries without reloading): loaded once, reopened after, never removed.
-  const char* keep = std::getenv("ACTIONDB_MICRO_STORE");
+  const char* store = std::getenv("ACTIONDB_MICRO_STORE");
+  const bool keep = store && *store;
   std::string dir;
   bool reuse = false;
-  if (keep && *keep) {
-    dir = (std::filesystem::path(keep) / (name + "-" + std::to_string(Posts()))).string();
+  if (keep) {
+    dir = (std::filesystem::path(store) / (name + "-" + std::to_string(Posts()))).string();
     reuse = std::filesystem::exists(std::filesystem::path(dir) / "LOADED");
     if (!reuse) std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
@@ -104,7 +105,7 @@ Engine& LoadedEngine(const std::string& name = "actiondb") {
     CheckOrDie(s.ok(), s.ToString());
     s = engine->Settle();
     CheckOrDie(s.ok(), s.ToString());
-    if (keep && *keep) std::ofstream(std::filesystem::path(dir) / "LOADED") << Posts() << "\n";
+    if (keep) std::ofstream(std::filesystem::path(dir) / "LOADED") << Posts() << "\n";
   }
   if (std::getenv("ACTIONDB_MICRO_COMPACT")) CheckOrDie(engine->Compact().ok(), "compact");
   return *engine;

@@ -954,17 +954,24 @@ int64_t PendingDelta(const ReadView& view, const std::string& key) {
   return p ? p->Stat(key) : 0;
 }
 
+// A statistics count at `view`: the stored value of `key` (absent: 0) plus the view's pending
+// delta.
+int64_t CountAt(const ReadView& view, const std::optional<std::string>& stored,
+                const std::string& key) {
+  return (stored ? DecodeI64LE(*stored) : 0) + PendingDelta(view, key);
+}
+
 }  // namespace
 
 Result<SearchStats> SearchReader::ReadStats() {
   SearchStats st;
   const std::string n_key = keys::SearchDocCountKey(model_.id);
   ASSIGN_OR_RETURN(std::optional<std::string> n, view_.GetRaw(Cf::kStat, n_key));
-  st.doc_count = (n ? DecodeI64LE(*n) : 0) + PendingDelta(view_, n_key);
+  st.doc_count = CountAt(view_, n, n_key);
   for (uint16_t fid : SearchFieldIds(model_)) {
     const std::string key = keys::SearchFieldTokensKey(model_.id, fid);
     ASSIGN_OR_RETURN(std::optional<std::string> v, view_.GetRaw(Cf::kStat, key));
-    st.field_tokens[fid] = (v ? DecodeI64LE(*v) : 0) + PendingDelta(view_, key);
+    st.field_tokens[fid] = CountAt(view_, v, key);
   }
   return st;
 }
@@ -1044,8 +1051,8 @@ class DictionaryCursor : public search::TermCursor {
 
 // A dictionary read from memory where the model's TermDictionary holds it (terms from
 // kMinByte on) and from disk below that (numbers, dates, ids). The memory part is a superset:
-// CheckLive() confirms its terms at the reader's snapshot. Only for snapshot views (a transaction's
-// own pending counts are merged by DictionaryCursor alone).
+// CheckLive() confirms its terms at the reader's snapshot. Only for snapshot views (a
+// transaction's own pending counts are merged by DictionaryCursor alone).
 class HybridDictionaryCursor : public search::TermCursor {
  public:
   HybridDictionaryCursor(SearchReader* reader, const std::string& prefix,
@@ -1079,17 +1086,18 @@ class HybridDictionaryCursor : public search::TermCursor {
   }
   void CheckLive(const std::vector<std::string_view>& terms, std::vector<bool>* live) override {
     live->assign(terms.size(), true);  // the disk cursor shows only positive counts
-    keys_.clear();
-    slots_.clear();
+    std::vector<std::string> keys;
+    std::vector<size_t> slots;
     for (size_t i = 0; i < terms.size(); ++i) {
       if (!TermDictionary::Held(terms[i])) continue;
-      keys_.push_back(prefix_ + std::string(terms[i]));
-      slots_.push_back(i);
+      keys.emplace_back(prefix_).append(terms[i]);
+      slots.push_back(i);
     }
-    if (keys_.empty()) return;
-    Status st = reader_->CountMany(keys_, &counts_);
+    if (keys.empty()) return;
+    std::vector<int64_t> counts;
+    Status st = reader_->CountMany(std::move(keys), &counts);
     if (!st.ok()) reader_->NoteError(st);
-    for (size_t j = 0; j < slots_.size(); ++j) (*live)[slots_[j]] = st.ok() && counts_[j] > 0;
+    for (size_t j = 0; j < slots.size(); ++j) (*live)[slots[j]] = st.ok() && counts[j] > 0;
   }
 
  private:
@@ -1103,10 +1111,6 @@ class HybridDictionaryCursor : public search::TermCursor {
   DictionaryCursor disk_;
   bool on_disk_ = false, valid_ = false;
   std::string term_;
-  // CheckLive scratch.
-  std::vector<std::string> keys_;
-  std::vector<size_t> slots_;
-  std::vector<int64_t> counts_;
 };
 
 std::unique_ptr<search::TermCursor> SearchReader::NewCursor(const std::string& prefix, int kind) {
@@ -1130,12 +1134,12 @@ std::unique_ptr<search::TermCursor> SearchReader::NewSurfaceCursor() {
 Result<int64_t> SearchReader::Count(const std::string& key) {
   if (auto it = counts_.find(key); it != counts_.end()) return it->second;
   ASSIGN_OR_RETURN(std::optional<std::string> v, view_.GetRaw(Cf::kStat, key));
-  int64_t n = (v ? DecodeI64LE(*v) : 0) + PendingDelta(view_, key);
+  int64_t n = CountAt(view_, v, key);
   counts_.emplace(key, n);
   return n;
 }
 
-Status SearchReader::CountMany(const std::vector<std::string>& keys, std::vector<int64_t>* out) {
+Status SearchReader::CountMany(std::vector<std::string> keys, std::vector<int64_t>* out) {
   out->assign(keys.size(), 0);
   std::vector<std::string> missing;
   std::vector<size_t> slots;
@@ -1143,7 +1147,7 @@ Status SearchReader::CountMany(const std::vector<std::string>& keys, std::vector
     if (auto it = counts_.find(keys[i]); it != counts_.end()) {
       (*out)[i] = it->second;
     } else {
-      missing.push_back(keys[i]);
+      missing.push_back(std::move(keys[i]));
       slots.push_back(i);
     }
   }
@@ -1151,7 +1155,7 @@ Status SearchReader::CountMany(const std::vector<std::string>& keys, std::vector
   std::vector<std::optional<std::string>> values;
   RETURN_IF_ERROR(view_.MultiGetRaw(Cf::kStat, missing, &values));
   for (size_t j = 0; j < missing.size(); ++j) {
-    int64_t n = (values[j] ? DecodeI64LE(*values[j]) : 0) + PendingDelta(view_, missing[j]);
+    int64_t n = CountAt(view_, values[j], missing[j]);
     (*out)[slots[j]] = n;
     counts_.emplace(std::move(missing[j]), n);
   }

@@ -241,7 +241,7 @@ class SearchReader {
   // snapshot nor its transaction's pending counts change.
   Result<int64_t> Count(const std::string& key);
   // Count of several keys, the ones not remembered yet read in one batch: (*out)[i] for keys[i].
-  Status CountMany(const std::vector<std::string>& keys, std::vector<int64_t>* out);
+  Status CountMany(std::vector<std::string> keys, std::vector<int64_t>* out);
   // Records the first error of a cursor; status() returns it.
   void NoteError(const Status& s);
   // The postings of every term of the model (keys SearchPostingPrefix(model, term) + BE64 id,
