@@ -3,6 +3,7 @@
 #include "engine/store.h"
 
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/table_properties_collectors.h>
 
@@ -62,6 +63,35 @@ Status FromRocks(const rocksdb::Status& s, const std::string& context) {
   return Status(Code::kInternal, msg);
 }
 
+namespace {
+
+// Memtable inserts with a hint (`memtable_insert_with_hint_prefix_extractor`): the memtable
+// remembers where the last key of each prefix went and starts the next insert of that prefix
+// from there, climbing only as far as the two keys are apart. A commit's keys arrive sorted per
+// column family (the search index's segments and statistics) or ascending per index and model
+// (records, index entries of increasing ids), so consecutive inserts of a prefix land close
+// together; without a hint RocksDB restarts every insert that does not directly follow the
+// previous one from the top of a skiplist of ~10^5-10^6 entries. The prefix is the first 4
+// bytes: the model of a record, the index of an index entry, the kind and model of a search
+// key. A bulk load of 20,000 posts: 2,030 -> 2,760 rec/s (+36%, same-session A/B).
+//
+// RocksDB 7.8 looks range tombstones up in the same hint table as ordinary keys but inserts
+// them into another skiplist, so a range tombstone must never have a hint: keys of at most
+// kMaxRangeDeleteBegin bytes are out of the domain, and Rep::DeleteRange accepts no longer
+// begin key (every caller deletes a model's, an index's or a search index's prefix).
+class InsertHintPrefix : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "actiondb.InsertHintPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), 4);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() > kMaxRangeDeleteBegin;
+  }
+};
+
+}  // namespace
+
 rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>& cache, bool merge,
                                            bool small_keys) {
   rocksdb::ColumnFamilyOptions cf;
@@ -102,6 +132,7 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>
     cf.bottommost_compression_opts.enabled = true;
   }
   cf.level_compaction_dynamic_level_bytes = true;
+  cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<InsertHintPrefix>();
   cf.write_buffer_size = 64 << 20;
   cf.max_write_buffer_number = 3;
   // Compact files that fill with tombstones (deleteMany), so later scans don't crawl.
@@ -159,6 +190,11 @@ void Store::Rep::SwapCatalog(Catalog next) {
 }
 
 Status Store::Rep::DeleteRange(Cf c, const std::string& begin, const std::string& end) {
+  if (begin.size() > kMaxRangeDeleteBegin) {
+    // A longer begin key would be inserted with a memtable hint (InsertHintPrefix).
+    return Status(Code::kInternal, "delete range: a begin key longer than " +
+                                       std::to_string(kMaxRangeDeleteBegin) + " bytes");
+  }
   rocksdb::WriteBatch batch;
   rocksdb::Status s = batch.DeleteRange(cf(c), begin, end);
   if (!s.ok()) return FromRocks(s, "delete range");

@@ -65,9 +65,13 @@ struct Store::Rep {
   // Makes `next` (derived again here) the catalog in force.
   void SwapCatalog(Catalog next);
   // Deletes [begin, end) of a column family without transaction locking (dropped models and
-  // indexes: nothing writes these ranges any more).
+  // indexes: nothing writes these ranges any more). `begin` is at most kMaxRangeDeleteBegin
+  // bytes long (a prefix; store.cc, InsertHintPrefix, says why), else kInternal.
   Status DeleteRange(Cf cf, const std::string& begin, const std::string& end);
 };
+
+// The longest begin key of a range deletion: a model, index or search-index prefix.
+inline constexpr size_t kMaxRangeDeleteBegin = 5;
 
 Status FromRocks(const rocksdb::Status& s, const std::string& context);
 
