@@ -73,7 +73,8 @@ namespace {
 // together; without a hint RocksDB restarts every insert that does not directly follow the
 // previous one from the top of a skiplist of ~10^5-10^6 entries. The prefix is the first 4
 // bytes: the model of a record, the index of an index entry, the kind and model of a search
-// key. A bulk load of 20,000 posts: 2,030 -> 2,760 rec/s (+36%, same-session A/B).
+// key. A bulk load of 20,000 posts, 5 interleaved runs each: median 2,303 -> 2,668 rec/s
+// (+16%). docs/key-layout.md has the finer prefixes measured and not used.
 //
 // RocksDB 7.8 looks range tombstones up in the same hint table as ordinary keys but inserts
 // them into another skiplist, so a range tombstone must never have a hint: keys of at most
