@@ -104,7 +104,7 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dic
         continue;
       }
       DocTerms terms = AnalyzeRecord(**rec, fids);
-      if (!terms.terms.count(term)) {
+      if (terms.FindTerm(term) == terms.terms.end()) {
         add(name + ": posting \"" + keys::Printable(term) + "\" for record " + std::to_string(rid) +
             ", which does not contain the term");
       }

@@ -184,15 +184,26 @@ std::string SearchPostingModelPrefix(uint32_t model_id) {
   return k;
 }
 
-std::string SearchPostingPrefix(uint32_t model_id, std::string_view term) {
-  std::string k = SearchPostingModelPrefix(model_id);
+namespace {
+// 'P' modelId:BE32 term 0x00, built in place with room for `extra` more bytes (one allocation
+// at most: a bulk load builds ~50 posting keys per record).
+std::string PostingPrefixWithRoom(uint32_t model_id, std::string_view term, size_t extra) {
+  std::string k;
+  k.reserve(6 + term.size() + extra);
+  k.push_back('P');
+  PutBE32(&k, model_id);
   k.append(term);
   k.push_back('\0');
   return k;
 }
+}  // namespace
+
+std::string SearchPostingPrefix(uint32_t model_id, std::string_view term) {
+  return PostingPrefixWithRoom(model_id, term, 0);
+}
 
 std::string SearchPostingKey(uint32_t model_id, std::string_view term, uint64_t record_id) {
-  std::string k = SearchPostingPrefix(model_id, term);
+  std::string k = PostingPrefixWithRoom(model_id, term, 8);
   PutBE64(&k, record_id);
   return k;
 }
@@ -231,18 +242,27 @@ std::string SearchFieldTokensKey(uint32_t model_id, uint16_t field_id) {
 
 std::string SearchDfPrefix(uint32_t model_id) { return SearchStatsPrefix(model_id) + "T"; }
 
-std::string SearchDfKey(uint32_t model_id, std::string_view term) {
-  std::string k = SearchDfPrefix(model_id);
-  k.append(term);
+namespace {
+// 'F' modelId:BE32 kind text, built in place.
+std::string SearchStatsKey(uint32_t model_id, char kind, std::string_view text) {
+  std::string k;
+  k.reserve(6 + text.size());
+  k.push_back('F');
+  PutBE32(&k, model_id);
+  k.push_back(kind);
+  k.append(text);
   return k;
+}
+}  // namespace
+
+std::string SearchDfKey(uint32_t model_id, std::string_view term) {
+  return SearchStatsKey(model_id, 'T', term);
 }
 
 std::string SearchSurfacePrefix(uint32_t model_id) { return SearchStatsPrefix(model_id) + "S"; }
 
 std::string SearchSurfaceKey(uint32_t model_id, std::string_view surface) {
-  std::string k = SearchSurfacePrefix(model_id);
-  k.append(surface);
-  return k;
+  return SearchStatsKey(model_id, 'S', surface);
 }
 
 bool ParseSearchDictionaryKey(std::string_view key, uint32_t* model_id, bool* surface,

@@ -45,7 +45,9 @@ inline void PutBE32(std::string* out, uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) out->push_back(static_cast<char>(v >> s));
 }
 inline void PutBE64(std::string* out, uint64_t v) {
-  for (int s = 56; s >= 0; s -= 8) out->push_back(static_cast<char>(v >> s));
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (56 - 8 * i));
+  out->append(b, 8);
 }
 inline uint32_t GetBE32(const char* p) {
   uint32_t v = 0;

@@ -216,6 +216,11 @@ DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& fi
   std::vector<std::pair<std::string, std::string>> surfaces;   // (surface, term), in order seen
   std::vector<std::pair<std::string, uint32_t>> occurrences;   // one field's (term, position)
   std::vector<uint32_t> order;
+  // A post's ~60 words: sized once, not grown by doubling.
+  postings.reserve(64);
+  surfaces.reserve(64);
+  occurrences.reserve(64);
+  order.reserve(64);
   for (uint16_t fid : field_ids) {
     Value v = fid == kIdFieldId ? Value::Id(record.id()) : record.Get(fid);
     uint32_t base = 0;  // positions of the next list item start here
@@ -254,22 +259,29 @@ DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& fi
   }
   // By term, then the order added (= ascending field id, as field_ids is).
   SortedOrder(postings, &order);
+  out.terms.reserve(postings.size());
   for (uint32_t i : order) {
     auto& [term, field] = postings[i];
-    if (out.terms.empty() || std::prev(out.terms.end())->first != term) {
-      out.terms.emplace_hint(out.terms.end(), std::move(term), std::vector<PostingField>());
+    if (out.terms.empty() || out.terms.back().first != term) {
+      out.terms.emplace_back(std::move(term), std::vector<PostingField>());
     }
-    std::prev(out.terms.end())->second.push_back(std::move(field));
+    out.terms.back().second.push_back(std::move(field));
   }
   // By surface, then the order seen: a surface keeps the term it was first seen with.
   SortedOrder(surfaces, &order);
   for (uint32_t i : order) {
     auto& [surface, term] = surfaces[i];
     if (!out.surfaces.empty() && out.surfaces.back() == surface) continue;
-    out.surfaces.push_back(surface);
-    out.surface_terms.emplace_hint(out.surface_terms.end(), std::move(surface), std::move(term));
+    out.surfaces.push_back(std::move(surface));
+    out.surface_terms.push_back(std::move(term));
   }
   return out;
+}
+
+std::vector<DocTerms::Term>::const_iterator DocTerms::FindTerm(std::string_view term) const {
+  auto it = std::lower_bound(terms.begin(), terms.end(), term,
+                             [](const Term& t, std::string_view v) { return t.first < v; });
+  return it != terms.end() && it->first == term ? it : terms.end();
 }
 
 // ---- pending writes ----
@@ -588,7 +600,7 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
   for (const auto& [t, f] : before.terms) unchanged_fields_of.emplace(t, std::vector<uint16_t>());
   for (const auto& [t, f] : after.terms) unchanged_fields_of.emplace(t, std::vector<uint16_t>());
   for (auto& [term, unchanged_fields] : unchanged_fields_of) {
-    auto b = before.terms.find(term), a = after.terms.find(term);
+    auto b = before.FindTerm(term), a = after.FindTerm(term);
     std::string key = keys::SearchPostingKey(m.id, term, id);
     ASSIGN_OR_RETURN(std::optional<std::string> stored,
                      ReadFts(txn, rep, *pending, key, "reading a posting"));
@@ -630,13 +642,15 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
     }
     return false;
   };
-  for (const auto& [surface, term] : before.surface_terms) {
-    if (!after.surface_terms.count(surface) && !held_elsewhere(surface, term)) {
+  for (size_t i = 0; i < before.surfaces.size(); ++i) {
+    const std::string& surface = before.surfaces[i];
+    if (!after.HasSurface(surface) && !held_elsewhere(surface, before.surface_terms[i])) {
       pending->AddStat(keys::SearchSurfaceKey(m.id, surface), -1);
     }
   }
-  for (const auto& [surface, term] : after.surface_terms) {
-    if (!before.surface_terms.count(surface) && !held_elsewhere(surface, term)) {
+  for (size_t i = 0; i < after.surfaces.size(); ++i) {
+    const std::string& surface = after.surfaces[i];
+    if (!before.HasSurface(surface) && !held_elsewhere(surface, after.surface_terms[i])) {
       pending->AddStat(keys::SearchSurfaceKey(m.id, surface), 1);
     }
   }

@@ -101,10 +101,18 @@ bool DecodeDocEntry(std::string_view bytes, FieldLengths* lengths);
 // The analyzed form of one record restricted to `field_ids`: per term, its fields and
 // positions. Items of a list are analyzed one by one, a position apart.
 struct DocTerms {
+  using Term = std::pair<std::string, std::vector<PostingField>>;
   FieldLengths field_lengths;
-  std::map<std::string, std::vector<PostingField>> terms;
-  std::vector<std::string> surfaces;                 // the distinct unstemmed words, sorted
-  std::map<std::string, std::string> surface_terms;  // each of them -> its term
+  // Sorted by term, distinct (a vector, not a map: a post's ~50 terms were ~50 tree nodes
+  // allocated, balanced and freed per record analyzed).
+  std::vector<Term> terms;
+  std::vector<std::string> surfaces;       // the distinct unstemmed words, sorted
+  std::vector<std::string> surface_terms;  // surface_terms[i]: the term of surfaces[i]
+  bool HasSurface(std::string_view surface) const {
+    return std::binary_search(surfaces.begin(), surfaces.end(), surface);
+  }
+  // The entry of `term` in `terms`, or terms.end().
+  std::vector<Term>::const_iterator FindTerm(std::string_view term) const;
 };
 DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& field_ids);
 
