@@ -232,18 +232,8 @@ std::string SearchStatsPrefix(uint32_t model_id) {
   return k;
 }
 
-std::string SearchDocCountKey(uint32_t model_id) { return SearchStatsPrefix(model_id) + "N"; }
-
-std::string SearchFieldTokensKey(uint32_t model_id, uint16_t field_id) {
-  std::string k = SearchStatsPrefix(model_id) + "L";
-  PutBE16(&k, field_id);
-  return k;
-}
-
-std::string SearchDfPrefix(uint32_t model_id) { return SearchStatsPrefix(model_id) + "T"; }
-
 namespace {
-// 'F' modelId:BE32 kind text, built in place.
+// 'F' modelId:BE32 kind text: every statistics key, built in place.
 std::string SearchStatsKey(uint32_t model_id, char kind, std::string_view text) {
   std::string k;
   k.reserve(6 + text.size());
@@ -255,11 +245,21 @@ std::string SearchStatsKey(uint32_t model_id, char kind, std::string_view text) 
 }
 }  // namespace
 
+std::string SearchDocCountKey(uint32_t model_id) { return SearchStatsKey(model_id, 'N', {}); }
+
+std::string SearchFieldTokensKey(uint32_t model_id, uint16_t field_id) {
+  std::string k = SearchStatsKey(model_id, 'L', {});
+  PutBE16(&k, field_id);
+  return k;
+}
+
+std::string SearchDfPrefix(uint32_t model_id) { return SearchStatsKey(model_id, 'T', {}); }
+
 std::string SearchDfKey(uint32_t model_id, std::string_view term) {
   return SearchStatsKey(model_id, 'T', term);
 }
 
-std::string SearchSurfacePrefix(uint32_t model_id) { return SearchStatsPrefix(model_id) + "S"; }
+std::string SearchSurfacePrefix(uint32_t model_id) { return SearchStatsKey(model_id, 'S', {}); }
 
 std::string SearchSurfaceKey(uint32_t model_id, std::string_view surface) {
   return SearchStatsKey(model_id, 'S', surface);

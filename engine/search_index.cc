@@ -207,20 +207,17 @@ void SortedOrder(const std::vector<std::pair<std::string, T>>& items,
 }  // namespace
 
 DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& field_ids) {
-  // Occurrences are collected in vectors and sorted once, then the maps are built in order
-  // (insertion at the end: no comparisons): a post's ~60 words no longer cost ~180 tree
-  // insertions with string comparisons.
+  // Occurrences are collected in vectors and sorted once, then the output is built in order:
+  // a post's ~60 words cost no tree insertions. The working vectors are the calling thread's
+  // (cleared, their capacity kept): no allocation for them per record analyzed.
   DocTerms out;
   const search::Analyzer& analyzer = SearchAnalyzer();
-  std::vector<std::pair<std::string, PostingField>> postings;  // every field's, by field
-  std::vector<std::pair<std::string, std::string>> surfaces;   // (surface, term), in order seen
-  std::vector<std::pair<std::string, uint32_t>> occurrences;   // one field's (term, position)
-  std::vector<uint32_t> order;
-  // A post's ~60 words: sized once, not grown by doubling.
-  postings.reserve(64);
-  surfaces.reserve(64);
-  occurrences.reserve(64);
-  order.reserve(64);
+  thread_local std::vector<std::pair<std::string, PostingField>> postings;  // by field
+  thread_local std::vector<std::pair<std::string, std::string>> surfaces;   // (surface, term)
+  thread_local std::vector<std::pair<std::string, uint32_t>> occurrences;   // (term, position)
+  thread_local std::vector<uint32_t> order;
+  postings.clear();
+  surfaces.clear();
   for (uint16_t fid : field_ids) {
     Value v = fid == kIdFieldId ? Value::Id(record.id()) : record.Get(fid);
     uint32_t base = 0;  // positions of the next list item start here
@@ -274,6 +271,15 @@ DocTerms AnalyzeRecord(const RecordView& record, const std::vector<uint16_t>& fi
     if (!out.surfaces.empty() && out.surfaces.back() == surface) continue;
     out.surfaces.push_back(std::move(surface));
     out.surface_terms.push_back(std::move(term));
+  }
+  // A thread keeps what a record's words need, not what the longest text it ever analyzed did.
+  constexpr size_t kKeptWords = 4096;
+  if (postings.capacity() > kKeptWords || surfaces.capacity() > kKeptWords ||
+      occurrences.capacity() > kKeptWords || order.capacity() > kKeptWords) {
+    postings = {};
+    surfaces = {};
+    occurrences = {};
+    order = {};
   }
   return out;
 }
