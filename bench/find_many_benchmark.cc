@@ -22,6 +22,9 @@
 //   BM_PointGet/actiondb    a post by id through Database::Get, into the driver's row
 //   BM_PointGet/rocksdb     the same through the raw RocksDB engine (records only, the same
 //                           options): the floor under a point get, for the 0.7x target
+//   BM_Increment/{hot,random}  an `_atomics` +1 on a post's score through the internal API
+//                           (the driver's incr_hot_1t and incr_random_1t): one record, or a
+//                           random one of the store. It writes: use a copy of a kept store.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -222,6 +225,30 @@ void BM_PointGet(benchmark::State& state, const char* engine_name) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
+[[gnu::noinline]] Status TimedIncrement(Engine& engine, uint64_t id) {
+  return engine.Increment(0, id);
+}
+
+void BM_Increment(benchmark::State& state, bool random) {
+  Engine& engine = LoadedEngine();
+  CheckOrDie(engine.PrepareWorkers(1).ok(), "prepare workers");
+  constexpr size_t kParams = 4096;
+  const std::vector<uint64_t> ids = RandomIds(19, kParams, Posts());
+  const uint64_t hot = ids[0];
+  // Warm-up: the records' blocks and segments are in the block cache before the first timed
+  // increment, as after the driver's warm-up round.
+  for (uint64_t id : ids) CheckOrDie(engine.PointGet(id).ok(), "warm-up get");
+  size_t i = 0;
+  for (auto _ : state) {
+    Status s = TimedIncrement(engine, random ? ids[i++ % kParams] : hot);
+    if (!s.ok()) {
+      state.SkipWithError(s.ToString().c_str());
+      break;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
 // The minimum over --benchmark_repetitions: on a noisy machine the least disturbed repetition
 // is the best estimate of the cost (noise only adds time).
 double Min(const std::vector<double>& v) {
@@ -239,6 +266,8 @@ BENCHMARK_CAPTURE(BM_Search, rare2, QueryClass::kRare2Cooc)->ComputeStatistics("
 BENCHMARK_CAPTURE(BM_Search, mid2, QueryClass::kMid2Cooc)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_PointGet, actiondb, "actiondb")->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_PointGet, rocksdb, "rocksdb")->ComputeStatistics("min", Min);
+BENCHMARK_CAPTURE(BM_Increment, hot, false)->ComputeStatistics("min", Min);
+BENCHMARK_CAPTURE(BM_Increment, random, true)->ComputeStatistics("min", Min);
 
 }  // namespace
 }  // namespace actiondb::bench

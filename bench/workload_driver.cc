@@ -16,7 +16,13 @@
 //
 // METHOD.
 //   * Each engine runs in its own forked child process (so peak RSS is per engine, and a crash
-//     or leak in one engine cannot affect another); engines run one after the other.
+//     or leak in one engine cannot affect another). The children start together and take their
+//     steps interleaved: a step is one load repetition, one timed workload, one compaction or
+//     one deleteMany; in each round every child takes one step while the others wait, and the
+//     engine that goes first rotates every round. So the engines measure each workload within
+//     seconds of each other, and a machine whose speed drifts during the run (this VM's does,
+//     by up to 40% within an hour) moves all of them alike instead of biasing the ratios.
+//     --no-fork runs the engines in this process, one after the other.
 //   * Repetitions R (--repetitions, default 5). Each repetition loads a fresh database in a new
 //     directory. Query and update workloads run once, on the first repetition's database, as
 //     R timed rounds after an untimed warm-up.
@@ -92,6 +98,7 @@
 //
 // OUTPUT. A table on stdout (progress on stderr), and with --json / --markdown the same results
 // as a JSON document and a Markdown report (docs/benchmarks.md describes both).
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -99,9 +106,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cinttypes>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -499,12 +508,56 @@ std::string FormatNumber(double v) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Step gate: interleaves the engines' children (see METHOD)
+
+// The child's side of the parent's step scheduler. At each step boundary (a load repetition, a
+// timed workload, a compaction, a deleteMany) the child says so on `report_fd` and blocks until
+// the parent's go-ahead byte arrives on `go_fd`, so that only one engine runs at a time and the
+// engines take each step close together in time. Without fds (in-process runs) it never waits.
+class StepGate {
+ public:
+  StepGate() = default;
+  StepGate(int report_fd, int go_fd) : report_fd_(report_fd), go_fd_(go_fd) {}
+
+  void Wait(const std::string& step) const {
+    if (report_fd_ < 0) return;
+    std::string line = "B\t" + step + "\n";
+    if (!WriteAll(line) || !ReadGo()) _exit(4);  // the parent is gone: nothing to report to
+  }
+
+ private:
+  bool WriteAll(const std::string& line) const {
+    size_t done = 0;
+    while (done < line.size()) {
+      ssize_t n = write(report_fd_, line.data() + done, line.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  bool ReadGo() const {
+    char c;
+    for (;;) {
+      ssize_t n = read(go_fd_, &c, 1);
+      if (n < 0 && errno == EINTR) continue;
+      return n == 1;
+    }
+  }
+
+  int report_fd_ = -1;
+  int go_fd_ = -1;
+};
+
+// ---------------------------------------------------------------------------------------------
 // One engine's run (inside its child process)
 
 class EngineRun {
  public:
-  EngineRun(const Flags& flags, std::span<const Post> posts, std::string engine_name)
-      : flags_(flags),
+  EngineRun(const Flags& flags, std::span<const Post> posts, std::string engine_name,
+            const StepGate& gate)
+      : gate_(gate),
+        flags_(flags),
         posts_(posts),
         n_(posts.size()),
         engine_name_(std::move(engine_name)),
@@ -526,6 +579,7 @@ class EngineRun {
 
     std::string memory_at_end;  // the engine's own account, at the end of the first repetition
     for (int rep = 0; rep < flags_.repetitions; ++rep) {
+      gate_.Wait("load " + std::to_string(rep + 1));
       engine_ = CreateEngine(engine_name_, config);
       *description = engine_->description();
       std::string dir = flags_.dir + "/" + engine_name_ + "-" + std::to_string(rep);
@@ -553,6 +607,7 @@ class EngineRun {
       if (rep == 0) increments_ran = RunQueriesAndUpdates();
 
       if (compact_selected) {
+        gate_.Wait("compact " + std::to_string(rep + 1));
         if (!engine_->Supports(Capability::kCompact)) {
           disk_compact.state = MetricState::kUnsupported;
         } else if (Status cs = engine_->Compact(); !cs.ok()) {
@@ -561,7 +616,10 @@ class EngineRun {
           RecordDisk(&disk_compact);
         }
       }
-      if (delete_selected) RunDelete(&del, increments_ran);
+      if (delete_selected) {
+        gate_.Wait("delete " + std::to_string(rep + 1));
+        RunDelete(&del, increments_ran);
+      }
       if (rep == 0) memory_at_end = engine_->MemoryBreakdown();
       s = engine_->Close();
       engine_.reset();
@@ -656,6 +714,7 @@ class EngineRun {
   // Runs `op` as timed rounds into a new metric unless the engine lacks `capability`.
   void Timed(Metric m, Capability capability, int threads, const Operation& op,
              const std::function<bool(Metric*)>& verify = nullptr) {
+    gate_.Wait(m.id);
     if (!engine_->Supports(capability)) {
       m.state = MetricState::kUnsupported;
       metrics_.push_back(std::move(m));
@@ -1151,6 +1210,7 @@ class EngineRun {
     }
   }
 
+  const StepGate& gate_;
   const Flags& flags_;
   std::span<const Post> posts_;
   search::Analyzer analyzer_;  // stems for checking typo-tolerant full-text answers
@@ -1175,10 +1235,10 @@ struct EngineResult {
   std::string failure;
 };
 
-// Runs one engine in-process; writes its result lines to `out`; returns the exit status.
+// Runs one engine in this process; writes its result lines to `out`; returns the exit status.
 int RunEngineAndSerialize(const Flags& flags, std::span<const Post> posts, const std::string& name,
-                          FILE* out) {
-  EngineRun run(flags, posts, name);
+                          const StepGate& gate, FILE* out) {
+  EngineRun run(flags, posts, name, gate);
   std::string description;
   std::vector<Metric> metrics = run.Run(&description);
   std::fprintf(out, "D\t%s\n", Sanitize(description).c_str());
@@ -1200,55 +1260,168 @@ void ParseEngineOutput(const std::string& text, EngineResult* result) {
   }
 }
 
-EngineResult RunEngine(const Flags& flags, std::span<const Post> posts, const std::string& name) {
+// --no-fork: one engine after the other, in this process.
+EngineResult RunEngineInProcess(const Flags& flags, std::span<const Post> posts,
+                                const std::string& name) {
   EngineResult result;
   result.name = name;
-  std::fflush(stdout);
-  std::fflush(stderr);
-  if (!flags.fork) {
-    char* buf = nullptr;
-    size_t len = 0;
-    FILE* mem = open_memstream(&buf, &len);
-    int rc = RunEngineAndSerialize(flags, posts, name, mem);
-    std::fclose(mem);
-    ParseEngineOutput(std::string(buf, len), &result);
-    std::free(buf);
-    result.failed = rc != 0;
-    if (result.failed) result.failure = "verification or engine errors (see the ERROR cells)";
-    return result;
-  }
-  int fds[2];
-  if (pipe(fds) != 0) {
-    result.failed = true;
-    result.failure = "pipe failed";
-    return result;
-  }
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    FILE* out = fdopen(fds[1], "w");
-    int rc = RunEngineAndSerialize(flags, posts, name, out);
-    std::fclose(out);
-    std::fflush(stderr);
-    _exit(rc);
-  }
-  close(fds[1]);
-  std::string text;
-  char buf[4096];
-  ssize_t got;
-  while ((got = read(fds[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(got));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  ParseEngineOutput(text, &result);
-  if (WIFSIGNALED(status)) {
-    result.failed = true;
-    result.failure = "child killed by signal " + std::to_string(WTERMSIG(status));
-  } else if (WEXITSTATUS(status) != 0) {
-    result.failed = true;
-    result.failure = "verification or engine errors (see the ERROR cells)";
-  }
+  char* buf = nullptr;
+  size_t len = 0;
+  FILE* mem = open_memstream(&buf, &len);
+  int rc = RunEngineAndSerialize(flags, posts, name, StepGate(), mem);
+  std::fclose(mem);
+  ParseEngineOutput(std::string(buf, len), &result);
+  std::free(buf);
+  result.failed = rc != 0;
+  if (result.failed) result.failure = "verification or engine errors (see the ERROR cells)";
   return result;
+}
+
+// The parent's view of one engine's child.
+struct Child {
+  EngineResult result;
+  pid_t pid = -1;
+  int result_fd = -1;  // the child's metric lines (read to EOF)
+  int report_fd = -1;  // "B\t<step>" lines: the child waits at a step boundary
+  int go_fd = -1;      // one byte lets the waiting child take its next step
+  std::string results;
+  std::string reports;
+  bool done = false;
+  std::string step;  // the step the child waits at
+};
+
+bool ReadSome(int* fd, std::string* into) {
+  char buf[4096];
+  ssize_t n = read(*fd, buf, sizeof buf);
+  if (n < 0 && errno == EINTR) return true;
+  if (n <= 0) {
+    close(*fd);
+    *fd = -1;
+    return false;
+  }
+  into->append(buf, static_cast<size_t>(n));
+  return true;
+}
+
+// Reads from a child until it waits at its next step boundary or has exited (its report pipe
+// closed), collecting its result lines meanwhile (so a large report never blocks it).
+void AwaitChild(Child* c) {
+  for (;;) {
+    size_t nl = c->reports.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = c->reports.substr(0, nl);
+      c->reports.erase(0, nl + 1);
+      c->step = line.size() > 2 ? line.substr(2) : line;
+      return;
+    }
+    if (c->report_fd < 0) break;
+    pollfd fds[2];
+    nfds_t n = 0;
+    fds[n++] = pollfd{c->report_fd, POLLIN, 0};
+    if (c->result_fd >= 0) fds[n++] = pollfd{c->result_fd, POLLIN, 0};
+    if (poll(fds, n, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (n > 1 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+      ReadSome(&c->result_fd, &c->results);
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) ReadSome(&c->report_fd, &c->reports);
+  }
+  // The child is finishing: take the rest of its results, then its exit status.
+  while (c->result_fd >= 0) ReadSome(&c->result_fd, &c->results);
+  if (c->go_fd >= 0) close(c->go_fd);
+  c->go_fd = -1;
+  int status = 0;
+  waitpid(c->pid, &status, 0);
+  c->done = true;
+  ParseEngineOutput(c->results, &c->result);
+  if (WIFSIGNALED(status)) {
+    c->result.failed = true;
+    c->result.failure = "child killed by signal " + std::to_string(WTERMSIG(status));
+  } else if (WEXITSTATUS(status) != 0) {
+    c->result.failed = true;
+    c->result.failure = "verification or engine errors (see the ERROR cells)";
+  }
+}
+
+// One child per engine, all started at once and scheduled step by step: every round lets each
+// child that is still running take one step (load, workload, compaction, deleteMany) while the
+// others wait, in an order that rotates by one engine per round. So every engine measures each
+// workload within seconds of the others, and none always goes first or last: a machine whose
+// speed drifts during the run moves all engines alike instead of biasing the ratios.
+// `rounds` receives the number of rounds.
+std::vector<EngineResult> RunEnginesInterleaved(const Flags& flags, std::span<const Post> posts,
+                                                int* rounds) {
+  std::signal(SIGPIPE, SIG_IGN);  // a child that died must not kill the parent's write
+  std::vector<Child> children(flags.engines.size());
+  for (size_t i = 0; i < children.size(); ++i) {
+    Child& c = children[i];
+    c.result.name = flags.engines[i];
+    int result_pipe[2], report_pipe[2], go_pipe[2];
+    if (pipe(result_pipe) != 0 || pipe(report_pipe) != 0 || pipe(go_pipe) != 0) {
+      c.result.failed = true;
+      c.result.failure = "pipe failed";
+      c.done = true;
+      continue;
+    }
+    std::fflush(stdout);
+    std::fflush(stderr);
+    pid_t pid = fork();
+    if (pid == 0) {
+      // Only this child's own ends stay open (not the parent's ends of earlier children).
+      for (size_t j = 0; j < i; ++j) {
+        for (int fd : {children[j].result_fd, children[j].report_fd, children[j].go_fd}) {
+          if (fd >= 0) close(fd);
+        }
+      }
+      close(result_pipe[0]);
+      close(report_pipe[0]);
+      close(go_pipe[1]);
+      FILE* out = fdopen(result_pipe[1], "w");
+      int rc = RunEngineAndSerialize(flags, posts, flags.engines[i],
+                                     StepGate(report_pipe[1], go_pipe[0]), out);
+      std::fclose(out);
+      std::fflush(stderr);
+      _exit(rc);
+    }
+    close(result_pipe[1]);
+    close(report_pipe[1]);
+    close(go_pipe[0]);
+    c.pid = pid;
+    c.result_fd = result_pipe[0];
+    c.report_fd = report_pipe[0];
+    c.go_fd = go_pipe[1];
+    if (pid < 0) {
+      c.result.failed = true;
+      c.result.failure = "fork failed";
+      for (int fd : {c.result_fd, c.report_fd, c.go_fd}) close(fd);
+      c.result_fd = c.report_fd = c.go_fd = -1;
+      c.done = true;
+    }
+  }
+  for (Child& c : children) {
+    if (!c.done) AwaitChild(&c);  // to its first step boundary
+  }
+  for (size_t round = 0;; ++round) {
+    bool any = false;
+    for (size_t k = 0; k < children.size(); ++k) {
+      Child& c = children[(round + k) % children.size()];
+      if (c.done) continue;
+      any = true;
+      char go = 'G';
+      if (write(c.go_fd, &go, 1) != 1) {
+        close(c.go_fd);  // the child is gone: collect what it left
+        c.go_fd = -1;
+      }
+      AwaitChild(&c);
+    }
+    if (!any) break;
+    *rounds = static_cast<int>(round) + 1;
+  }
+  std::vector<EngineResult> out;
+  for (Child& c : children) out.push_back(std::move(c.result));
+  return out;
 }
 
 struct Report {
@@ -1256,7 +1429,15 @@ struct Report {
   std::string started_at;
   std::string baseline;
   std::vector<EngineResult> engines;
+  int rounds = 0;  // interleaved rounds (RunEnginesInterleaved); 0: engines ran in turn
   std::vector<const Metric*> rows;  // one per metric id, in first-seen order (for labels)
+
+  std::string Schedule() const {
+    if (rounds == 0) return "one engine after the other, in the driver's process (--no-fork)";
+    return "one process per engine, interleaved step by step: " + std::to_string(rounds) +
+           " rounds of one step per engine (a load, a workload, a compaction or a deleteMany), "
+           "the first engine rotating every round";
+  }
 
   const Metric* Find(const EngineResult& e, const std::string& id) const {
     for (const Metric& m : e.metrics) {
@@ -1400,7 +1581,9 @@ void WriteJson(const Report& report, const std::string& path) {
       << ",\n  \"repetitions\": " << f.repetitions
       << ",\n  \"seconds_per_round\": " << JsonNumber(f.seconds_per_round)
       << ",\n  \"cache_mb\": " << f.cache_mb << ",\n  \"smoke\": " << (f.smoke ? "true" : "false")
-      << ",\n  \"baseline\": " << JsonString(report.baseline) << ",\n  \"engines\": [";
+      << ",\n  \"baseline\": " << JsonString(report.baseline)
+      << ",\n  \"interleaved_rounds\": " << report.rounds
+      << ",\n  \"schedule\": " << JsonString(report.Schedule()) << ",\n  \"engines\": [";
   for (size_t i = 0; i < report.engines.size(); ++i) {
     const EngineResult& e = report.engines[i];
     out << (i ? "," : "") << "\n    {\"name\": " << JsonString(e.name)
@@ -1453,6 +1636,7 @@ void WriteMarkdown(const Report& report, const std::string& path) {
       << "; cache per engine: " << f.cache_mb << " MiB\n";
   out << "- cells: median [min–max] of the repetitions/rounds; ratio = engine median ÷ "
       << report.baseline << " median\n";
+  out << "- schedule: " << report.Schedule() << "\n";
   for (const EngineResult& e : report.engines) {
     out << "- **" << e.name << "**: " << e.description
         << (e.failed ? " — FAILED: " + e.failure : "") << "\n";
@@ -1505,8 +1689,12 @@ int Main(int argc, char** argv) {
     return std::find(flags.engines.begin(), flags.engines.end(), e) != flags.engines.end();
   };
   report.baseline = has("actiondb") ? "actiondb" : has("sqlite") ? "sqlite" : flags.engines[0];
-  for (const std::string& name : flags.engines) {
-    report.engines.push_back(RunEngine(flags, posts, name));
+  if (flags.fork) {
+    report.engines = RunEnginesInterleaved(flags, posts, &report.rounds);
+  } else {
+    for (const std::string& name : flags.engines) {
+      report.engines.push_back(RunEngineInProcess(flags, posts, name));
+    }
   }
   std::set<std::string> seen;
   for (const EngineResult& e : report.engines) {
