@@ -3,8 +3,10 @@
 //
 //   BM_EncodeRecord/N        EncodeRecord of N fields (the input vector is copied each time:
 //                            the API takes it by value; that copy is included)
-//   BM_ParseRecord/N         RecordView::Parse: copy of the bytes, XXH32 and the FlatBuffers
-//                            verifier; linear in the record size
+//   BM_ParseRecord/N         RecordView::Parse, what every read does: copy of the bytes and
+//                            XXH32; linear in the record size
+//   BM_ParseRecordVerified/N RecordView::ParseVerified, the checker's read: Parse and the
+//                            FlatBuffers verifier over every field table
 //   BM_GetOneField/N         RecordView::Get of one number field of an already parsed record:
 //                            a binary search in the sorted field vector, no decode of the rest
 //   BM_ParseAndGetOneField/N the read path of one field: Parse then Get
@@ -77,18 +79,22 @@ void BM_EncodeRecord(benchmark::State& state) {
 }
 BENCHMARK(BM_EncodeRecord)->Arg(5)->Arg(20)->Arg(60);
 
-void BM_ParseRecord(benchmark::State& state) {
+void BM_ParseRecord(benchmark::State& state, bool verified) {
   const std::string bytes = engine::EncodeRecord(MakeFields(static_cast<int>(state.range(0))));
   const std::string what = "post";
   for (auto _ : state) {
-    Result<RecordView> view = RecordView::Parse(bytes, 1, what);
+    Result<RecordView> view =
+        verified ? RecordView::ParseVerified(bytes, 1, what) : RecordView::Parse(bytes, 1, what);
     benchmark::DoNotOptimize(view.ok());
   }
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(bytes.size()));
   state.counters["record_bytes"] = static_cast<double>(bytes.size());
 }
-BENCHMARK(BM_ParseRecord)->Arg(5)->Arg(20)->Arg(60);
+void BM_ParseRecordVerified(benchmark::State& state) { BM_ParseRecord(state, true); }
+void BM_ParseRecordChecksummed(benchmark::State& state) { BM_ParseRecord(state, false); }
+BENCHMARK(BM_ParseRecordChecksummed)->Name("BM_ParseRecord")->Arg(5)->Arg(20)->Arg(60);
+BENCHMARK(BM_ParseRecordVerified)->Arg(5)->Arg(20)->Arg(60);
 
 void BM_GetOneField(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));

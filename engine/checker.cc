@@ -47,7 +47,7 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dic
     uint32_t mid;
     uint64_t rid;
     if (!keys::ParseRecordKey(it->key(), &mid, &rid)) continue;
-    auto rv = RecordView::Parse(std::string(it->value()), rid, m.api_identifier);
+    auto rv = RecordView::ParseVerified(std::string(it->value()), rid, m.api_identifier);
     if (!rv.ok()) continue;  // reported by the record check
     DocTerms terms = AnalyzeRecord(*rv, fids);
     ++docs;
@@ -214,7 +214,7 @@ Result<CheckReport> Store::Check() {
       }
       report.records_checked++;
       max_id = std::max(max_id, rid);
-      auto rv = RecordView::Parse(std::string(it->value()), rid, m.api_identifier);
+      auto rv = RecordView::ParseVerified(std::string(it->value()), rid, m.api_identifier);
       if (!rv.ok()) {
         add("rec " + m.api_identifier + " " + std::to_string(rid) + ": " + rv.status().message());
         continue;

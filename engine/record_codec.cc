@@ -99,6 +99,10 @@ std::string EncodeRecord(StoredFields fields) {
   return out;
 }
 
+uint32_t RecordChecksum(std::string_view flatbuffer) {
+  return Checksum(flatbuffer.data(), flatbuffer.size());
+}
+
 Result<RecordView> RecordView::Parse(std::string bytes, uint64_t id, const std::string& what) {
   auto corrupt = [&](const char* why) {
     return Status(Code::kInvalidStoredData,
@@ -114,11 +118,22 @@ Result<RecordView> RecordView::Parse(std::string bytes, uint64_t id, const std::
   const char* fbdata = bytes.data() + kRecordHeaderSize;
   size_t fbsize = bytes.size() - kRecordHeaderSize;
   if (Checksum(fbdata, fbsize) != stored) return corrupt("checksum mismatch");
-  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(fbdata), fbsize);
-  if (!verifier.VerifyBuffer<fb::Record>(nullptr)) return corrupt("invalid FlatBuffer");
   RecordView v;
   v.bytes_ = std::move(bytes);
   v.id_ = id;
+  return v;
+}
+
+Result<RecordView> RecordView::ParseVerified(std::string bytes, uint64_t id,
+                                             const std::string& what) {
+  ASSIGN_OR_RETURN(RecordView v, Parse(std::move(bytes), id, what));
+  const char* fbdata = v.bytes_.data() + kRecordHeaderSize;
+  flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(fbdata),
+                                 v.bytes_.size() - kRecordHeaderSize);
+  if (!verifier.VerifyBuffer<fb::Record>(nullptr)) {
+    return Status(Code::kInvalidStoredData, what + " record " + std::to_string(id) +
+                                                " is corrupt on disk (invalid FlatBuffer)");
+  }
   return v;
 }
 

@@ -27,12 +27,20 @@ inline constexpr uint8_t kRecordFormatVersion = 1;
 using StoredFields = std::vector<std::pair<uint16_t, Value>>;
 
 std::string EncodeRecord(StoredFields fields);
+// The checksum a record's header holds over its FlatBuffer bytes (the bytes after the header).
+uint32_t RecordChecksum(std::string_view flatbuffer);
 
 class RecordView {
  public:
   RecordView() = default;
-  // Verifies `bytes`; kInvalidStoredData (naming `what`) when they are corrupt.
+  // Checks `bytes`' header and checksum; kInvalidStoredData (naming `what`) when they do not
+  // match. Bytes whose checksum matches are bytes EncodeRecord built, so every read path uses
+  // this and trusts the FlatBuffer (as RocksDB trusts a block whose checksum matches).
   static Result<RecordView> Parse(std::string bytes, uint64_t id, const std::string& what);
+  // Parse, and the FlatBuffers verifier over the whole buffer (every table and offset in
+  // bounds): the consistency checker's read, which must also catch a record that an encoder
+  // bug or a forged checksum made unsafe to read.
+  static Result<RecordView> ParseVerified(std::string bytes, uint64_t id, const std::string& what);
 
   uint64_t id() const { return id_; }
   // The value of a field (null when absent): the stored value plus any pending atomic delta

@@ -5,25 +5,27 @@
 
 #include "actiondb/database.h"
 #include "engine/key_format.h"
+#include "engine/record_codec.h"
 #include "tests/test_util.h"
 
 namespace actiondb {
 namespace {
 
-TEST(CorruptionTest, DamagedRecordIsAClearErrorAndTheCheckerFindsIt) {
-  testing::TempDir dir;
-  uint64_t good_id, bad_id;
+// Creates a "fine" and a "to be damaged" post, then replaces the second's stored value with
+// `value(model id)` under the engine (RocksDB opened directly).
+void CreateTwoPostsAndReplaceTheSecond(const std::string& path, uint64_t* good_id, uint64_t* bad_id,
+                                       const std::string& value) {
   uint32_t model_id;
   {
-    auto db = Database::Open(dir.path(), testing::TestOptions());
+    auto db = Database::Open(path, testing::TestOptions());
     ASSERT_OK(db);
     ASSERT_OK((*db)->ApplySchema(testing::BlogSchema()));
     auto a = (*db)->Create("post", {{"title", Value::String("fine")}});
     auto b = (*db)->Create("post", {{"title", Value::String("to be damaged")}});
     ASSERT_OK(a);
     ASSERT_OK(b);
-    good_id = a->id;
-    bad_id = b->id;
+    *good_id = a->id;
+    *bad_id = b->id;
     model_id = (*db)->GetSchema().FindModel("post")->id;
   }
   {
@@ -35,15 +37,30 @@ TEST(CorruptionTest, DamagedRecordIsAClearErrorAndTheCheckerFindsIt) {
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
     rocksdb::DB* raw = nullptr;
     cfs[4].options.merge_operator.reset();
-    auto s = rocksdb::DB::Open(o, dir.path(), cfs, &handles, &raw);
+    auto s = rocksdb::DB::Open(o, path, cfs, &handles, &raw);
     ASSERT_TRUE(s.ok()) << s.ToString();
-    std::string garbage = std::string("\x01\0\0\0", 4) + "this is not a flatbuffer at all";
     ASSERT_TRUE(raw->Put(rocksdb::WriteOptions(), handles[1],
-                         engine::keys::RecordKey(model_id, bad_id), garbage)
+                         engine::keys::RecordKey(model_id, *bad_id), value)
                     .ok());
     for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
     delete raw;
   }
+}
+
+bool Names(const CheckReport& report, uint64_t id, const std::string& what) {
+  for (const auto& d : report.discrepancies) {
+    if (d.find(std::to_string(id)) != std::string::npos && d.find(what) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+TEST(CorruptionTest, DamagedRecordIsAClearErrorAndTheCheckerFindsIt) {
+  testing::TempDir dir;
+  uint64_t good_id, bad_id;
+  std::string garbage = std::string("\x01\0\0\0", 4) + "this is not a flatbuffer at all";
+  CreateTwoPostsAndReplaceTheSecond(dir.path(), &good_id, &bad_id, garbage);
   auto db = Database::Open(dir.path(), testing::TestOptions());
   ASSERT_OK(db);
   EXPECT_OK((*db)->Get("post", good_id));
@@ -57,10 +74,27 @@ TEST(CorruptionTest, DamagedRecordIsAClearErrorAndTheCheckerFindsIt) {
   auto report = (*db)->Check();
   ASSERT_OK(report);
   ASSERT_FALSE(report->ok());
-  bool named = false;
-  for (const auto& d : report->discrepancies)
-    named = named || d.find(std::to_string(bad_id)) != std::string::npos;
-  EXPECT_TRUE(named);
+  EXPECT_TRUE(Names(*report, bad_id, "checksum mismatch"));
+}
+
+// A value whose checksum matches but whose bytes are no FlatBuffer: reads trust a matching
+// checksum (they skip the verifier), so only the checker's verifying read can tell, and it does.
+TEST(CorruptionTest, ForgedChecksumIsFoundByTheChecker) {
+  testing::TempDir dir;
+  uint64_t good_id, bad_id;
+  const std::string fb = "this is not a flatbuffer at all";
+  uint32_t sum = engine::RecordChecksum(fb);
+  std::string forged = std::string("\x01\0\0\0", 4);
+  for (int i = 0; i < 4; ++i) forged.push_back(static_cast<char>(sum >> (8 * i)));
+  forged += fb;
+  CreateTwoPostsAndReplaceTheSecond(dir.path(), &good_id, &bad_id, forged);
+  auto db = Database::Open(dir.path(), testing::TestOptions());
+  ASSERT_OK(db);
+  EXPECT_OK((*db)->Get("post", good_id));
+  auto report = (*db)->Check();
+  ASSERT_OK(report);
+  ASSERT_FALSE(report->ok());
+  EXPECT_TRUE(Names(*report, bad_id, "invalid FlatBuffer"));
 }
 
 }  // namespace

@@ -46,5 +46,27 @@ TEST(RecordCodecTest, CorruptBytesAreAnErrorNotACrash) {
   EXPECT_FALSE(RecordView::Parse("", 3, "post").ok());
 }
 
+// A record whose header checksum matches bytes that are not a FlatBuffer (an encoder bug, or a
+// checksum forged on disk): the read paths trust a matching checksum, the verifying parse (the
+// consistency checker's) does not.
+TEST(RecordCodecTest, VerifiedParseRejectsAForgedChecksum) {
+  const std::string fb = "this is not a flatbuffer at all";
+  uint32_t sum = RecordChecksum(fb);
+  std::string bytes = std::string("\x01\0\0\0", 4);
+  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>(sum >> (8 * i)));
+  bytes += fb;
+  EXPECT_TRUE(RecordView::Parse(bytes, 5, "post").ok());
+  auto verified = RecordView::ParseVerified(bytes, 5, "post");
+  ASSERT_FALSE(verified.ok());
+  EXPECT_EQ(verified.status().code(), Code::kInvalidStoredData);
+  EXPECT_NE(verified.status().message().find("post record 5"), std::string::npos);
+  EXPECT_NE(verified.status().message().find("invalid FlatBuffer"), std::string::npos);
+
+  std::string good = EncodeRecord({{16, Value::String("fine")}, {17, Value::Number(3)}});
+  auto ok = RecordView::ParseVerified(good, 6, "post");
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->Get(16), Value::String("fine"));
+}
+
 }  // namespace
 }  // namespace actiondb::engine
