@@ -582,6 +582,46 @@ Result<std::optional<std::string>> ReadFts(rocksdb::Transaction* txn, Store::Rep
   return r;
 }
 
+// The stored postings of `keys` (logical posting keys, one record) as the transaction sees them:
+// pending writes first, the rest read with one MultiGet of their segments. An increment reads
+// the postings of ~10 date and number terms; one Get each cost a memtable and an SST lookup
+// apiece (a third of a random-record increment at 100k posts).
+Result<std::vector<std::optional<std::string>>> ReadPostings(rocksdb::Transaction* txn,
+                                                             Store::Rep* rep,
+                                                             const SearchPending& pending,
+                                                             const std::vector<std::string>& keys) {
+  std::vector<std::optional<std::string>> out(keys.size());
+  std::vector<size_t> todo;
+  std::vector<std::string> segment_keys;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (const std::optional<std::string>* p = pending.Find(keys[i])) {
+      out[i] = *p;
+    } else {
+      todo.push_back(i);
+      segment_keys.push_back(SegmentKeyOf(keys[i]));
+    }
+  }
+  if (todo.empty()) return out;
+  std::vector<rocksdb::Slice> slices(segment_keys.begin(), segment_keys.end());
+  std::vector<rocksdb::PinnableSlice> values(slices.size());
+  std::vector<rocksdb::Status> statuses(slices.size());
+  txn->MultiGet(rocksdb::ReadOptions(), rep->cf(Cf::kFts), slices.size(), slices.data(),
+                values.data(), statuses.data());
+  for (size_t j = 0; j < todo.size(); ++j) {
+    if (statuses[j].IsNotFound()) continue;
+    if (!statuses[j].ok()) {
+      Status s = FromRocks(statuses[j], "read");
+      return Status(s.code(), "reading a posting: " + s.message());
+    }
+    auto posting = PostingInSegment(values[j].ToStringView(), keys[todo[j]]);
+    if (!posting.ok()) {
+      return Status(posting.status().code(), "reading a posting: " + posting.status().message());
+    }
+    out[todo[j]] = std::move(*posting);
+  }
+  return out;
+}
+
 // IndexSearchChange for an update that changes only `changed` (ascending; the record is
 // indexed with the model's current fields, `lengths` from its doc entry). Only those fields
 // are analyzed, old and new. A term they hold gets its stored posting rewritten: the other
@@ -605,11 +645,19 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
   std::map<std::string, std::vector<uint16_t>> unchanged_fields_of;
   for (const auto& [t, f] : before.terms) unchanged_fields_of.emplace(t, std::vector<uint16_t>());
   for (const auto& [t, f] : after.terms) unchanged_fields_of.emplace(t, std::vector<uint16_t>());
+  std::vector<std::string> posting_keys;
+  posting_keys.reserve(unchanged_fields_of.size());
+  for (const auto& [term, unused] : unchanged_fields_of) {
+    posting_keys.push_back(keys::SearchPostingKey(m.id, term, id));
+  }
+  ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> stored_postings,
+                   ReadPostings(txn, rep, *pending, posting_keys));
+  size_t term_index = 0;
   for (auto& [term, unchanged_fields] : unchanged_fields_of) {
     auto b = before.FindTerm(term), a = after.FindTerm(term);
-    std::string key = keys::SearchPostingKey(m.id, term, id);
-    ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                     ReadFts(txn, rep, *pending, key, "reading a posting"));
+    std::string key = std::move(posting_keys[term_index]);
+    const std::optional<std::string>& stored = stored_postings[term_index];
+    ++term_index;
     std::vector<PostingField> fields;
     if (stored && !DecodePosting(*stored, &fields)) {
       return Status(Code::kInvalidStoredData, m.api_identifier + " " + std::to_string(id) +
