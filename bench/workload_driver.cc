@@ -519,27 +519,18 @@ class StepGate {
   StepGate() = default;
   StepGate(int report_fd, int go_fd) : report_fd_(report_fd), go_fd_(go_fd) {}
 
-  void Wait(const std::string& step) const {
+  void Wait() const {
     if (report_fd_ < 0) return;
-    std::string line = "B\t" + step + "\n";
-    if (!WriteAll(line) || !ReadGo()) _exit(4);  // the parent is gone: nothing to report to
+    // One byte each way; the parent being gone leaves nothing to report to.
+    if (!Transfer(write, report_fd_) || !Transfer(read, go_fd_)) _exit(4);
   }
 
  private:
-  bool WriteAll(const std::string& line) const {
-    size_t done = 0;
-    while (done < line.size()) {
-      ssize_t n = write(report_fd_, line.data() + done, line.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      done += static_cast<size_t>(n);
-    }
-    return true;
-  }
-  bool ReadGo() const {
-    char c;
+  template <typename Io>
+  static bool Transfer(Io io, int fd) {
+    char c = 'B';
     for (;;) {
-      ssize_t n = read(go_fd_, &c, 1);
+      ssize_t n = io(fd, &c, 1);
       if (n < 0 && errno == EINTR) continue;
       return n == 1;
     }
@@ -579,7 +570,7 @@ class EngineRun {
 
     std::string memory_at_end;  // the engine's own account, at the end of the first repetition
     for (int rep = 0; rep < flags_.repetitions; ++rep) {
-      gate_.Wait("load " + std::to_string(rep + 1));
+      gate_.Wait();
       engine_ = CreateEngine(engine_name_, config);
       *description = engine_->description();
       std::string dir = flags_.dir + "/" + engine_name_ + "-" + std::to_string(rep);
@@ -607,7 +598,7 @@ class EngineRun {
       if (rep == 0) increments_ran = RunQueriesAndUpdates();
 
       if (compact_selected) {
-        gate_.Wait("compact " + std::to_string(rep + 1));
+        gate_.Wait();
         if (!engine_->Supports(Capability::kCompact)) {
           disk_compact.state = MetricState::kUnsupported;
         } else if (Status cs = engine_->Compact(); !cs.ok()) {
@@ -617,7 +608,7 @@ class EngineRun {
         }
       }
       if (delete_selected) {
-        gate_.Wait("delete " + std::to_string(rep + 1));
+        gate_.Wait();
         RunDelete(&del, increments_ran);
       }
       if (rep == 0) memory_at_end = engine_->MemoryBreakdown();
@@ -714,7 +705,7 @@ class EngineRun {
   // Runs `op` as timed rounds into a new metric unless the engine lacks `capability`.
   void Timed(Metric m, Capability capability, int threads, const Operation& op,
              const std::function<bool(Metric*)>& verify = nullptr) {
-    gate_.Wait(m.id);
+    gate_.Wait();
     if (!engine_->Supports(capability)) {
       m.state = MetricState::kUnsupported;
       metrics_.push_back(std::move(m));
@@ -808,16 +799,16 @@ class EngineRun {
           Metric m2 = NewMetric("author_p2" + suffix, "c. author next page" + label_suffix, "q/s");
           m1.state = m2.state = MetricState::kUnsupported;
           // The steps other engines time here, so that the engines stay a step apart at most.
-          gate_.Wait(m1.id);
-          gate_.Wait(m2.id);
+          gate_.Wait();
+          gate_.Wait();
           metrics_.push_back(m1);
           metrics_.push_back(m2);
           continue;
         }
         if (Status s = engine_->SetCompositeAuthorIndex(true); !s.ok()) {
           Metric m = NewMetric("author_p1" + suffix, "c. author page 1" + label_suffix, "q/s");
-          gate_.Wait(m.id);
-          gate_.Wait("author_p2" + suffix);
+          gate_.Wait();
+          gate_.Wait();
           Fail(&m, s.message());
           metrics_.push_back(m);
           continue;
@@ -1105,7 +1096,7 @@ class EngineRun {
     if (engine_->Supports(Capability::kFullText) &&
         !engine_->Supports(Capability::kTypoTolerance)) {
       // Not timed: no typo tolerance. Say what the engine returns instead.
-      gate_.Wait(m.id);
+      gate_.Wait();
       uint64_t rows = 0;
       const size_t kProbe = 32;
       for (size_t k = 0; k < kProbe; ++k) {
@@ -1288,12 +1279,11 @@ struct Child {
   EngineResult result;
   pid_t pid = -1;
   int result_fd = -1;  // the child's metric lines (read to EOF)
-  int report_fd = -1;  // "B\t<step>" lines: the child waits at a step boundary
+  int report_fd = -1;  // one byte per step boundary the child waits at
   int go_fd = -1;      // one byte lets the waiting child take its next step
   std::string results;
-  std::string reports;
+  std::string reports;  // boundary bytes read and not yet consumed
   bool done = false;
-  std::string step;  // the step the child waits at
 };
 
 bool ReadSome(int* fd, std::string* into) {
@@ -1313,11 +1303,8 @@ bool ReadSome(int* fd, std::string* into) {
 // closed), collecting its result lines meanwhile (so a large report never blocks it).
 void AwaitChild(Child* c) {
   for (;;) {
-    size_t nl = c->reports.find('\n');
-    if (nl != std::string::npos) {
-      std::string line = c->reports.substr(0, nl);
-      c->reports.erase(0, nl + 1);
-      c->step = line.size() > 2 ? line.substr(2) : line;
+    if (!c->reports.empty()) {
+      c->reports.erase(0, 1);
       return;
     }
     if (c->report_fd < 0) break;

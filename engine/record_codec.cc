@@ -99,15 +99,19 @@ std::string EncodeRecord(StoredFields fields) {
   return out;
 }
 
+namespace {
+Status CorruptRecord(const std::string& what, uint64_t id, const char* why) {
+  return Status(Code::kInvalidStoredData,
+                what + " record " + std::to_string(id) + " is corrupt on disk (" + why + ")");
+}
+}  // namespace
+
 uint32_t RecordChecksum(std::string_view flatbuffer) {
   return Checksum(flatbuffer.data(), flatbuffer.size());
 }
 
 Result<RecordView> RecordView::Parse(std::string bytes, uint64_t id, const std::string& what) {
-  auto corrupt = [&](const char* why) {
-    return Status(Code::kInvalidStoredData,
-                  what + " record " + std::to_string(id) + " is corrupt on disk (" + why + ")");
-  };
+  auto corrupt = [&](const char* why) { return CorruptRecord(what, id, why); };
   if (bytes.size() < kRecordHeaderSize + 8) return corrupt("too short");
   if (static_cast<uint8_t>(bytes[0]) != kRecordFormatVersion)
     return corrupt("unknown format version");
@@ -131,8 +135,7 @@ Result<RecordView> RecordView::ParseVerified(std::string bytes, uint64_t id,
   flatbuffers::Verifier verifier(reinterpret_cast<const uint8_t*>(fbdata),
                                  v.bytes_.size() - kRecordHeaderSize);
   if (!verifier.VerifyBuffer<fb::Record>(nullptr)) {
-    return Status(Code::kInvalidStoredData, what + " record " + std::to_string(id) +
-                                                " is corrupt on disk (invalid FlatBuffer)");
+    return CorruptRecord(what, id, "invalid FlatBuffer");
   }
   return v;
 }
