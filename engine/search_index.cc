@@ -53,11 +53,12 @@ std::string_view SearchMetaAnalyzerPart(std::string_view meta) {
 namespace {
 
 std::string FormatSearchNumber(double d) {
-  char buf[40];
   if (d == std::floor(d) && std::fabs(d) < 1e15) {
-    std::snprintf(buf, sizeof buf, "%.0f", d);
-    return buf;
+    // Integers, the common case, without printf: "%.0f" writes the same digits (a Value
+    // holds no negative zero).
+    return std::to_string(static_cast<int64_t>(d));
   }
+  char buf[40];
   for (int precision = 15; precision <= 17; ++precision) {
     std::snprintf(buf, sizeof buf, "%.*g", precision, d);
     if (std::strtod(buf, nullptr) == d) break;
@@ -624,12 +625,13 @@ Result<std::vector<std::optional<std::string>>> ReadPostings(rocksdb::Transactio
 
 // IndexSearchChange for an update that changes only `changed` (ascending; the record is
 // indexed with the model's current fields, `lengths` from its doc entry). Only those fields
-// are analyzed, old and new. A term they hold gets its stored posting rewritten: the other
-// fields' parts kept, the changed fields' replaced. A surface word they gained or lost counts
-// for the document unless the unchanged fields hold it too. Only the unchanged fields that the
-// term's stored posting lists can (a surface's term is in every field holding the surface), so
-// only those are analyzed to find out: an increment that changes `score` and `updatedAt`, whose
-// date terms `createdAt` shares, analyzes `createdAt`, never the title and the body.
+// are analyzed, old and new. A term whose parts in them differ gets its stored posting
+// rewritten: the other fields' parts kept, the changed fields' replaced. A surface word they gained
+// or lost counts for the document unless the unchanged fields hold it too. Only the unchanged
+// fields that the term's stored posting lists can (a surface's term is in every field holding the
+// surface), so only those are analyzed to find out: an increment that changes `score` and
+// `updatedAt`, whose date terms `createdAt` shares, analyzes `createdAt`, never the title and the
+// body.
 Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
                           uint64_t id, const RecordView& old_record, const RecordView& new_record,
                           const FieldLengths& lengths, const std::vector<uint16_t>& changed,
@@ -641,35 +643,73 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
   const DocTerms before = AnalyzeRecord(old_record, changed);
   const DocTerms after = AnalyzeRecord(new_record, changed);
 
-  // Every term of the changed fields, old or new -> the unchanged fields its posting lists.
-  std::map<std::string, std::vector<uint16_t>> unchanged_fields_of;
-  for (const auto& [t, f] : before.terms) unchanged_fields_of.emplace(t, std::vector<uint16_t>());
-  for (const auto& [t, f] : after.terms) unchanged_fields_of.emplace(t, std::vector<uint16_t>());
+  // The terms whose postings are read, each with whether it is rewritten and, once read, the
+  // unchanged fields its stored posting lists. Rewritten: the terms whose changed fields' parts
+  // differ. Only read: the terms of surfaces gained or lost whose parts stayed the same (the
+  // unchanged fields decide whether the document still holds the surface). A term in both
+  // versions with the same parts is neither: an increment of `score` within one second reads
+  // and rewrites the old and the new number's postings, not those of `updatedAt`'s date terms.
+  struct TermState {
+    bool rewrite = false;
+    std::vector<uint16_t> unchanged_fields;
+  };
+  std::map<std::string_view, TermState> terms;
+  for (auto bi = before.terms.begin(), ai = after.terms.begin();
+       bi != before.terms.end() || ai != after.terms.end();) {
+    int c = bi == before.terms.end()  ? 1
+            : ai == after.terms.end() ? -1
+                                      : bi->first.compare(ai->first);
+    if (c < 0) {
+      terms[(bi++)->first].rewrite = true;
+    } else if (c > 0) {
+      terms[(ai++)->first].rewrite = true;
+    } else {
+      if (bi->second != ai->second) terms[bi->first].rewrite = true;
+      ++bi;
+      ++ai;
+    }
+  }
+  std::vector<size_t> lost, gained;  // indexes into before.surfaces, after.surfaces
+  for (size_t i = 0; i < before.surfaces.size(); ++i) {
+    if (!after.HasSurface(before.surfaces[i])) {
+      lost.push_back(i);
+      terms.try_emplace(before.surface_terms[i]);
+    }
+  }
+  for (size_t i = 0; i < after.surfaces.size(); ++i) {
+    if (!before.HasSurface(after.surfaces[i])) {
+      gained.push_back(i);
+      terms.try_emplace(after.surface_terms[i]);
+    }
+  }
+
   std::vector<std::string> posting_keys;
-  posting_keys.reserve(unchanged_fields_of.size());
-  for (const auto& [term, unused] : unchanged_fields_of) {
+  posting_keys.reserve(terms.size());
+  for (const auto& [term, unused] : terms) {
     posting_keys.push_back(keys::SearchPostingKey(m.id, term, id));
   }
   ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> stored_postings,
                    ReadPostings(txn, rep, *pending, posting_keys));
   size_t term_index = 0;
-  for (auto& [term, unchanged_fields] : unchanged_fields_of) {
-    auto b = before.FindTerm(term), a = after.FindTerm(term);
+  for (auto& [term, state] : terms) {
     std::string key = std::move(posting_keys[term_index]);
     const std::optional<std::string>& stored = stored_postings[term_index];
     ++term_index;
     std::vector<PostingField> fields;
     if (stored && !DecodePosting(*stored, &fields)) {
       return Status(Code::kInvalidStoredData, m.api_identifier + " " + std::to_string(id) +
-                                                  ": malformed posting for \"" + term + "\"");
+                                                  ": malformed posting for \"" + std::string(term) +
+                                                  "\"");
     }
     std::vector<PostingField> merged;
     for (auto& f : fields) {
       if (!is_changed(f.field_id)) merged.push_back(std::move(f));
     }
-    for (const auto& f : merged) unchanged_fields.push_back(f.field_id);
-    if (b != before.terms.end() && a != after.terms.end() && b->second == a->second) continue;
-    if (a != after.terms.end()) merged.insert(merged.end(), a->second.begin(), a->second.end());
+    for (const auto& f : merged) state.unchanged_fields.push_back(f.field_id);
+    if (!state.rewrite) continue;
+    if (auto a = after.FindTerm(term); a != after.terms.end()) {
+      merged.insert(merged.end(), a->second.begin(), a->second.end());
+    }
     std::sort(merged.begin(), merged.end(),
               [](const PostingField& x, const PostingField& y) { return x.field_id < y.field_id; });
     if (merged.empty()) {
@@ -683,11 +723,11 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
     }
   }
 
-  // Surfaces gained or lost by the changed fields. An unchanged field's surfaces, analyzed on
-  // first need.
+  // Surfaces gained or lost by the changed fields count unless an unchanged field holds them
+  // too (its surfaces analyzed on first need).
   std::map<uint16_t, std::vector<std::string>> field_surfaces;
   auto held_elsewhere = [&](const std::string& surface, const std::string& term) {
-    for (uint16_t fid : unchanged_fields_of.at(term)) {
+    for (uint16_t fid : terms.at(term).unchanged_fields) {
       auto it = field_surfaces.find(fid);
       if (it == field_surfaces.end()) {
         it = field_surfaces.emplace(fid, AnalyzeRecord(new_record, {fid}).surfaces).first;
@@ -696,16 +736,14 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
     }
     return false;
   };
-  for (size_t i = 0; i < before.surfaces.size(); ++i) {
-    const std::string& surface = before.surfaces[i];
-    if (!after.HasSurface(surface) && !held_elsewhere(surface, before.surface_terms[i])) {
-      pending->AddStat(keys::SearchSurfaceKey(m.id, surface), -1);
+  for (size_t i : lost) {
+    if (!held_elsewhere(before.surfaces[i], before.surface_terms[i])) {
+      pending->AddStat(keys::SearchSurfaceKey(m.id, before.surfaces[i]), -1);
     }
   }
-  for (size_t i = 0; i < after.surfaces.size(); ++i) {
-    const std::string& surface = after.surfaces[i];
-    if (!before.HasSurface(surface) && !held_elsewhere(surface, after.surface_terms[i])) {
-      pending->AddStat(keys::SearchSurfaceKey(m.id, surface), 1);
+  for (size_t i : gained) {
+    if (!held_elsewhere(after.surfaces[i], after.surface_terms[i])) {
+      pending->AddStat(keys::SearchSurfaceKey(m.id, after.surfaces[i]), 1);
     }
   }
 

@@ -168,6 +168,22 @@ std::string FormatDateTime(int64_t millis) {
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
   const int64_t h = rem / 3600000, mi = rem / 60000 % 60, s = rem / 1000 % 60, ms = rem % 1000;
+  if (y >= 0 && y <= 9999) {
+    // JSON renders every date this way, and an update of a date field analyzes its text:
+    // snprintf's format parsing was most of the cost.
+    std::string out = "0000-00-00T00:00:00.000Z";
+    auto put = [&](size_t at, int64_t v, int width) {
+      for (int i = width - 1; i >= 0; --i, v /= 10) out[at + i] = static_cast<char>('0' + v % 10);
+    };
+    put(0, y, 4);
+    put(5, m, 2);
+    put(8, d, 2);
+    put(11, h, 2);
+    put(14, mi, 2);
+    put(17, s, 2);
+    put(20, ms, 3);
+    return out;
+  }
   char buf[48];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                 static_cast<long long>(y), m, d, static_cast<long long>(h),

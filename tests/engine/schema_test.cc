@@ -124,6 +124,23 @@ TEST(DateTimeTest, FormatsAndParses) {
        {int64_t{0}, int64_t{951782400000}, int64_t{-62135596800000}, int64_t{253402300799999}}) {
     EXPECT_EQ(*ParseDateTime(FormatDateTime(t)), t) << t;
   }
+  // Years 0-9999 are written digit by digit; the others (not ISO-8601's four digits) by printf.
+  EXPECT_EQ(FormatDateTime(253402300799999), "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatDateTime(253402300800000), "10000-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatDateTime(-62167219200000), "0000-01-01T00:00:00.000Z");
+  EXPECT_EQ(FormatDateTime(-62167219200001), "-001-12-31T23:59:59.999Z");
+  EXPECT_EQ(FormatDateTime(1709209805007), "2024-02-29T12:30:05.007Z");
+  // Every field at every width, over the calendar: the text parses back to the same instant.
+  uint64_t x = 1;
+  for (int i = 0; i < 20000; ++i) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    // Uniform over years 0-9999.
+    const int64_t t =
+        static_cast<int64_t>((x >> 1) % (253402300800000 + 62167219200000)) - 62167219200000;
+    const std::string text = FormatDateTime(t);
+    ASSERT_EQ(text.size(), 24u) << t;
+    ASSERT_EQ(*ParseDateTime(text), t) << text;
+  }
 }
 
 }  // namespace

@@ -78,6 +78,21 @@ std::string RandomKey(std::mt19937& rng) {
   return k;
 }
 
+// The text a number or a date is indexed as: what a search for it must type.
+TEST(SearchTextsTest, NumbersAndDates) {
+  using Texts = std::vector<std::string>;
+  EXPECT_EQ(SearchTexts(Value::Number(42)), Texts{"42"});
+  EXPECT_EQ(SearchTexts(Value::Number(-7)), Texts{"-7"});
+  EXPECT_EQ(SearchTexts(Value::Number(0)), Texts{"0"});
+  EXPECT_EQ(SearchTexts(Value::Number(-0.0)), Texts{"0"});  // a Value keeps no negative zero
+  EXPECT_EQ(SearchTexts(Value::Number(999999999999999)), Texts{"999999999999999"});
+  EXPECT_EQ(SearchTexts(Value::Number(-999999999999999)), Texts{"-999999999999999"});
+  EXPECT_EQ(SearchTexts(Value::Number(1e15)), Texts{"1e+15"});
+  EXPECT_EQ(SearchTexts(Value::Number(2.5)), Texts{"2.5"});
+  EXPECT_EQ(SearchTexts(Value::Number(0.1)), Texts{"0.1"});
+  EXPECT_EQ(SearchTexts(Value::DateTime(1709209805007)), Texts{"2024-02-29 12:30:05"});
+}
+
 TEST(SearchOverlayTest, MatchesTheMergedMapInEveryDirection) {
   std::mt19937 rng(20261121);
   for (int round = 0; round < 300; ++round) {

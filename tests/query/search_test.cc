@@ -224,6 +224,20 @@ TEST_F(SearchTest, PartialUpdatesKeepTheIndexExact) {
   }
 }
 
+// An update whose changed field keeps a term's posting (same stem, same position) but changes
+// its surface word: the posting is not rewritten, yet whether the document still holds each
+// surface depends on the unchanged fields, read from that term's posting.
+TEST_F(SearchTest, ASurfaceChangeUnderAnUnchangedPostingKeepsTheCountsExact) {
+  const uint64_t id = Doc("run", "runs fast", 1);
+  ASSERT_OK(db_->Update("doc", id, {{"title", Value::String("runs")}}));  // "run" lost, "runs" held
+  ExpectClean();
+  ASSERT_OK(db_->Update("doc", id, {{"title", Value::String("run")}}));  // and back
+  ExpectClean();
+  ASSERT_OK(db_->Update("doc", id, {{"body", Value::String("running fast")}}));
+  ExpectClean();
+  EXPECT_EQ(Set("\"runs\""), V({id}));  // the stem's matches: every surface of "run"
+}
+
 TEST_F(SearchTest, TyposAtTheLengthThresholds) {
   uint64_t cat = Doc("cats");               // 4 letters: no typo allowed
   uint64_t house = Doc("house");            // 5: one edit

@@ -64,6 +64,45 @@ TEST(AnalyzerTest, AsciiFoldAgreesWithTheFullPipeline) {
   }
 }
 
+// Text of only ASCII digits, spaces, '-' and ':' (numbers and the date-times the search index
+// writes) is cut into its digit runs without ICU; any other text goes through ICU's word
+// rules. The two must agree: a text analyzes the same alone (fast path) as with " x" appended
+// (ICU; the space keeps "x" a word of its own), but for that last word.
+TEST(AnalyzerTest, DigitTextAgreesWithIcuSegmentation) {
+  Analyzer analyzer;
+  auto check = [&](const std::string& text) {
+    const std::vector<AnalyzedWord> fast = analyzer.AnalyzeWords(text);
+    std::vector<AnalyzedWord> icu = analyzer.AnalyzeWords(text + " x");
+    ASSERT_FALSE(icu.empty()) << text;
+    EXPECT_EQ(icu.back().surface, "x") << text;
+    icu.pop_back();
+    ASSERT_EQ(fast.size(), icu.size()) << "\"" << text << "\"";
+    for (size_t i = 0; i < fast.size(); ++i) {
+      EXPECT_EQ(fast[i].surface, icu[i].surface) << text;
+      EXPECT_EQ(fast[i].term, icu[i].term) << text;
+      EXPECT_EQ(fast[i].position, icu[i].position) << text;
+      EXPECT_EQ(fast[i].kind, icu[i].kind) << text;
+      EXPECT_EQ(fast[i].stop_word, icu[i].stop_word) << text;
+    }
+  };
+  check("2024-01-05 10:00:00");
+  check("-1234567");
+  check("");
+  check(" - : ");
+  check(std::string(300, '7'));  // one word, cut to kMaxWordBytes by both
+  EXPECT_EQ(analyzer.AnalyzeWords(std::string(300, '7'))[0].surface.size(), kMaxWordBytes);
+  uint64_t x = 7;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text;
+    for (size_t i = 0, length = round % 30; i < length; ++i) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      text.push_back("0123456789 -:"[(x >> 33) % 13]);
+    }
+    check(text);
+    if (::testing::Test::HasFailure()) break;
+  }
+}
+
 TEST(AnalyzerTest, FoldsSharpSToSs) {
   Analyzer analyzer;
   EXPECT_EQ(analyzer.Fold("ß"), "ss");
