@@ -623,6 +623,32 @@ Result<std::vector<std::optional<std::string>>> ReadPostings(rocksdb::Transactio
   return out;
 }
 
+using PostingParts = std::vector<PostingField>;
+
+// Calls on_changed(term, its parts before or nullptr, its parts after or nullptr) for each term
+// whose parts differ between two analyses of a record (in one only, or in both but not the
+// same), in term order: a merge walk over the two sorted term lists.
+template <typename Fn>
+void ForEachChangedTerm(const DocTerms& before, const DocTerms& after, Fn on_changed) {
+  auto bi = before.terms.begin(), ai = after.terms.begin();
+  while (bi != before.terms.end() || ai != after.terms.end()) {
+    int c = bi == before.terms.end()  ? 1
+            : ai == after.terms.end() ? -1
+                                      : bi->first.compare(ai->first);
+    if (c < 0) {
+      on_changed(bi->first, &bi->second, nullptr);
+      ++bi;
+    } else if (c > 0) {
+      on_changed(ai->first, nullptr, &ai->second);
+      ++ai;
+    } else {
+      if (bi->second != ai->second) on_changed(ai->first, &bi->second, &ai->second);
+      ++bi;
+      ++ai;
+    }
+  }
+}
+
 // IndexSearchChange for an update that changes only `changed` (ascending; the record is
 // indexed with the model's current fields, `lengths` from its doc entry). Only those fields
 // are analyzed, old and new. A term whose parts in them differ gets its stored posting
@@ -654,21 +680,10 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
     std::vector<uint16_t> unchanged_fields;
   };
   std::map<std::string_view, TermState> terms;
-  for (auto bi = before.terms.begin(), ai = after.terms.begin();
-       bi != before.terms.end() || ai != after.terms.end();) {
-    int c = bi == before.terms.end()  ? 1
-            : ai == after.terms.end() ? -1
-                                      : bi->first.compare(ai->first);
-    if (c < 0) {
-      terms[(bi++)->first].rewrite = true;
-    } else if (c > 0) {
-      terms[(ai++)->first].rewrite = true;
-    } else {
-      if (bi->second != ai->second) terms[bi->first].rewrite = true;
-      ++bi;
-      ++ai;
-    }
-  }
+  ForEachChangedTerm(before, after,
+                     [&](const std::string& term, const PostingParts*, const PostingParts*) {
+                       terms[term].rewrite = true;
+                     });
   std::vector<size_t> lost, gained;  // indexes into before.surfaces, after.surfaces
   for (size_t i = 0; i < before.surfaces.size(); ++i) {
     if (!after.HasSurface(before.surfaces[i])) {
@@ -805,28 +820,17 @@ Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const Model
   }
   if (new_record) after = AnalyzeRecord(*new_record, current);
 
-  // Postings and document frequencies: a merge walk over the two sorted term maps.
-  auto bi = before.terms.begin(), ai = after.terms.begin();
-  while (bi != before.terms.end() || ai != after.terms.end()) {
-    int c = bi == before.terms.end()  ? 1
-            : ai == after.terms.end() ? -1
-                                      : bi->first.compare(ai->first);
-    if (c < 0) {
-      pending->Delete(keys::SearchPostingKey(m.id, bi->first, id));
-      pending->AddStat(keys::SearchDfKey(m.id, bi->first), -1);
-      ++bi;
-    } else if (c > 0) {
-      pending->Put(keys::SearchPostingKey(m.id, ai->first, id), EncodePosting(ai->second));
-      pending->AddStat(keys::SearchDfKey(m.id, ai->first), 1);
-      ++ai;
-    } else {
-      if (bi->second != ai->second) {
-        pending->Put(keys::SearchPostingKey(m.id, ai->first, id), EncodePosting(ai->second));
-      }
-      ++bi;
-      ++ai;
-    }
-  }
+  // Postings and document frequencies: the terms whose parts differ.
+  ForEachChangedTerm(before, after,
+                     [&](const std::string& term, const PostingParts* b, const PostingParts* a) {
+                       if (a == nullptr) {
+                         pending->Delete(keys::SearchPostingKey(m.id, term, id));
+                         pending->AddStat(keys::SearchDfKey(m.id, term), -1);
+                         return;
+                       }
+                       pending->Put(keys::SearchPostingKey(m.id, term, id), EncodePosting(*a));
+                       if (b == nullptr) pending->AddStat(keys::SearchDfKey(m.id, term), 1);
+                     });
   // The surface dictionary: documents per unstemmed word.
   {
     auto so = before.surfaces.begin(), sn = after.surfaces.begin();

@@ -289,11 +289,11 @@ bool Analyzer::IsStopWord(std::string_view folded_word) {
   return std::binary_search(kStopWords.begin(), kStopWords.end(), folded_word);
 }
 
+namespace {
 // Whether `text` is only ASCII digits, spaces, '-' and ':': numbers and the date-times the
 // search index writes ("2024-01-05 10:00:00"). Such text folds to itself, and ICU's word rules
 // (UAX #29) cut it into exactly its digit runs, each a number: they join digits only across
 // '.', ',', ';' and apostrophes, none of which is here. (The tests hold this to ICU.)
-namespace {
 bool DigitsAndSeparatorsOnly(std::string_view text) {
   return text.size() <= kMaxAnalyzedBytes && std::all_of(text.begin(), text.end(), [](char c) {
            return (c >= '0' && c <= '9') || c == ' ' || c == '-' || c == ':';
