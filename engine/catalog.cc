@@ -98,6 +98,14 @@ bool ModelInfo::IsIndexed(uint16_t field_id) const {
 void Catalog::Derive() {
   for (ModelInfo& m : models) {
     m.counter_fields.clear();
+    m.record_field_ids.clear();
+    m.record_field_pos.clear();
+    for (size_t i = 0; i < m.fields.size(); ++i) {
+      const FieldInfo& f = m.fields[i];
+      if (!f.stored() || f.type() == FieldType::kPassword) continue;
+      m.record_field_ids.push_back(f.id());
+      m.record_field_pos.push_back(static_cast<uint32_t>(i));
+    }
     for (const auto& f : m.fields) {
       if (f.def.type != FieldType::kNumber) continue;
       bool ready = false;

@@ -59,6 +59,10 @@ struct ModelInfo {
   // not recompute it per record.
   const std::vector<uint16_t>& CounterFields() const { return counter_fields; }
   std::vector<uint16_t> counter_fields;
+  // The fields a Record of the model holds (stored, not passwords), in schema order: their ids
+  // and their positions in `fields`. Derived like counter_fields, for Store::ToRecord.
+  std::vector<uint16_t> record_field_ids;
+  std::vector<uint32_t> record_field_pos;
 };
 
 // Whether a field of this type gets an index unless the schema says otherwise, and whether it
@@ -80,9 +84,9 @@ class Catalog {
   // kUnknownModel naming the model when absent.
   Result<const ModelInfo*> GetModel(std::string_view api_identifier) const;
 
-  // Recomputes every model's derived state (ModelInfo::counter_fields) after its fields or
-  // index states changed. Deserialize and PlanCatalogChange return derived catalogs; code that
-  // edits one (index states on open and after a build) derives it again before use.
+  // Recomputes every model's derived state (ModelInfo::counter_fields, record_field_*) after its
+  // fields or index states changed. Deserialize and PlanCatalogChange return derived catalogs; code
+  // that edits one (index states on open and after a build) derives it again before use.
   void Derive();
 
   std::string Serialize() const;

@@ -145,18 +145,53 @@ const fb::Record* RecordView::root() const {
 }
 
 Value RecordView::Get(uint16_t field_id) const {
-  Value v;
+  const fb::FieldValue* fv = nullptr;
   if (!bytes_.empty()) {
     const auto* fields = root()->fields();
-    const fb::FieldValue* fv = fields ? fields->LookupByKey(field_id) : nullptr;
-    if (fv) v = FromFb(fv);
+    fv = fields ? fields->LookupByKey(field_id) : nullptr;
   }
+  return Resolve(field_id, fv);
+}
+
+Value RecordView::Resolve(uint16_t field_id, const fb::FieldValue* stored) const {
+  // Without deltas (nearly always), the value is built in the caller's slot: a Value is ~90
+  // bytes with a string and a vector, and each move of one costs about as much as the lookup.
+  if (deltas_.empty()) return stored ? FromFb(stored) : Value();
+  Value v;
+  if (stored) v = FromFb(stored);
   for (const auto& [fid, delta] : deltas_) {
     if (fid != field_id) continue;
     double base = v.kind() == ValueKind::kNumber ? v.as_number() : 0;
     v = Value::Number(base + delta);
   }
   return v;
+}
+
+void RecordView::Locate(std::span<const uint16_t> field_ids, const fb::FieldValue** found) const {
+  for (size_t i = 0; i < field_ids.size(); ++i) found[i] = nullptr;
+  if (bytes_.empty()) return;
+  const auto* fields = root()->fields();
+  if (!fields) return;
+  const size_t n = fields->size();
+  if (n > kGetEachMax) {
+    for (size_t i = 0; i < field_ids.size(); ++i) found[i] = fields->LookupByKey(field_ids[i]);
+    return;
+  }
+  uint16_t stored[kGetEachMax];  // the stored ids, ascending (the FlatBuffer's key order)
+  for (size_t k = 0; k < n; ++k)
+    stored[k] = fields->Get(static_cast<flatbuffers::uoffset_t>(k))->id();
+  // Callers ask mostly in ascending id order (schema order lists fields as they were
+  // created), so each search starts after the previous hit and goes back only when needed.
+  size_t k = 0;
+  for (size_t i = 0; i < field_ids.size(); ++i) {
+    const uint16_t want = field_ids[i];
+    if (k >= n || stored[k] > want) k = 0;
+    while (k < n && stored[k] < want) ++k;
+    if (k < n && stored[k] == want) {
+      found[i] = fields->Get(static_cast<flatbuffers::uoffset_t>(k));
+      ++k;
+    }
+  }
 }
 
 void RecordView::AddDelta(uint16_t field_id, double delta) {

@@ -297,7 +297,7 @@ class SnapshotView : public ReadView {
   const Catalog& catalog() const override { return *cat_; }
 
   Result<std::optional<RecordView>> GetRecord(const ModelInfo& model, uint64_t id) override {
-    const std::vector<uint16_t> counters = model.CounterFields();
+    const std::vector<uint16_t>& counters = model.CounterFields();
     // The record and its pending counters must be read at one sequence number.
     if (!counters.empty()) NeedSnapshot();
     rocksdb::PinnableSlice v;
@@ -313,7 +313,7 @@ class SnapshotView : public ReadView {
                          std::vector<std::optional<RecordView>>* out) override {
     out->assign(ids.size(), std::nullopt);
     if (ids.empty()) return Status::OK();
-    const std::vector<uint16_t> counters = model.CounterFields();
+    const std::vector<uint16_t>& counters = model.CounterFields();
     if (!counters.empty()) NeedSnapshot();
     // (id, slot in `out`) by id: both read paths walk the ids in key order (record keys sort
     // as their ids).
@@ -946,11 +946,10 @@ Record Store::ToRecord(const ModelInfo& model, const RecordView& view) const {
   Record r;
   r.model = model.api_identifier;
   r.id = view.id();
-  r.fields.reserve(model.fields.size());
-  for (const auto& f : model.fields) {
-    if (!f.stored() || f.type() == FieldType::kPassword) continue;
-    r.fields.emplace_back(f.name(), view.Get(f.id()));
-  }
+  r.fields.reserve(model.record_field_ids.size());
+  view.GetEach(model.record_field_ids, [&](size_t i, Value v) {
+    r.fields.emplace_back(model.fields[model.record_field_pos[i]].name(), std::move(v));
+  });
   return r;
 }
 

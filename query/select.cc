@@ -179,10 +179,10 @@ Result<std::vector<Node>> BuildNodes(ExecContext& ctx, const BoundSelection& sel
     n.record.id = records[i].id();
     n.record.fields.reserve(fields.size());
     n.field_types.reserve(fields.size());
-    for (const FieldInfo* f : fields) {
-      n.record.fields.emplace_back(f->name(), records[i].Get(f->id()));
-      n.field_types.push_back(f->type());
-    }
+    records[i].GetEach(sel.fields, [&](size_t k, Value v) {
+      n.record.fields.emplace_back(fields[k]->name(), std::move(v));
+      n.field_types.push_back(fields[k]->type());
+    });
   }
   for (const auto& rs : sel.related) {
     const FieldInfo& f = *rs.field;

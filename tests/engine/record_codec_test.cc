@@ -26,6 +26,57 @@ TEST(RecordCodecTest, RoundTripsEveryKind) {
   for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].first, all[i].first);
 }
 
+// GetEach reads the field list once; whatever the order of the ids asked for (ascending,
+// descending, repeated, absent, more than it handles on the stack), it returns what Get does,
+// pending deltas included.
+TEST(RecordCodecTest, GetEachAgreesWithGet) {
+  for (size_t stored_count : {size_t{0}, size_t{1}, size_t{9}, size_t{80}}) {
+    StoredFields in;
+    for (size_t i = 0; i < stored_count; ++i) {
+      const auto id = static_cast<uint16_t>(3 * i + 2);  // gaps: 3, 4, 6, 7... are absent
+      if (i % 3 == 0)
+        in.emplace_back(id, Value::Number(static_cast<double>(i)));
+      else
+        in.emplace_back(id, Value::String("v" + std::to_string(i)));
+    }
+    auto rv = RecordView::Parse(EncodeRecord(in), 5, "post");
+    ASSERT_TRUE(rv.ok()) << rv.status().ToString();
+    rv->AddDelta(2, 1.5);   // a stored number
+    rv->AddDelta(4, -3);    // absent: counts from 0
+    rv->AddDelta(2, 0.25);  // deltas add up
+    uint32_t seed = 7;
+    for (int round = 0; round < 50; ++round) {
+      std::vector<uint16_t> ask;
+      const size_t n = round == 0 ? 0 : 1 + seed % 90;
+      for (size_t i = 0; i < n; ++i) {
+        seed = seed * 1103515245u + 12345u;
+        if (round % 3 == 0)
+          ask.push_back(static_cast<uint16_t>(i * 2));  // ascending
+        else
+          ask.push_back(static_cast<uint16_t>((seed >> 16) % 250));  // any order, repeats
+      }
+      std::vector<Value> got(ask.size());
+      std::vector<bool> seen(ask.size(), false);
+      rv->GetEach(ask, [&](size_t i, Value v) {
+        ASSERT_LT(i, ask.size());
+        EXPECT_FALSE(seen[i]) << i;
+        seen[i] = true;
+        got[i] = std::move(v);
+      });
+      for (size_t i = 0; i < ask.size(); ++i) {
+        EXPECT_TRUE(seen[i]) << "stored " << stored_count << " asked " << ask[i];
+        EXPECT_EQ(got[i], rv->Get(ask[i])) << "stored " << stored_count << " field " << ask[i];
+      }
+    }
+    std::vector<uint16_t> deltas_only = {4, 2};
+    std::vector<Value> got;
+    rv->GetEach(deltas_only, [&](size_t, Value v) { got.push_back(std::move(v)); });
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(got[0], Value::Number(-3));
+    EXPECT_EQ(got[1], Value::Number(1.75));  // 0 stored (or absent) + 1.5 + 0.25
+  }
+}
+
 TEST(RecordCodecTest, NullsAreNotStored) {
   std::string with_null = EncodeRecord({{16, Value::String("x")}, {17, Value()}});
   std::string without = EncodeRecord({{16, Value::String("x")}});
