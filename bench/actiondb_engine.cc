@@ -39,7 +39,8 @@ class ActionDbEngine : public Engine {
   std::string name() const override { return "actiondb"; }
   std::string description() const override {
     return "ActionDB (C++ API: internal API writes, query layer reads; block cache " +
-           std::to_string(config_.cache_bytes >> 20) +
+           std::to_string((config_.cache_bytes - RowCacheShare(config_.cache_bytes)) >> 20) +
+           " MiB + row cache " + std::to_string(RowCacheShare(config_.cache_bytes) >> 20) +
            " MiB; WAL, no fsync per commit; indexes on score, author, (author, createdAt), "
            "createdAt, updatedAt, state)";
   }
@@ -63,7 +64,8 @@ class ActionDbEngine : public Engine {
   Status Open(const std::string& dir) override {
     dir_ = dir;
     Options o;
-    o.block_cache_bytes = config_.cache_bytes;
+    o.block_cache_bytes = config_.cache_bytes - RowCacheShare(config_.cache_bytes);
+    o.row_cache_bytes = RowCacheShare(config_.cache_bytes);
     o.lock_timeout_ms = 10000;  // the 2-thread hot-record increments queue on one record lock
     ASSIGN_OR_RETURN(db_, Database::Open(dir, o));
     ASSIGN_OR_RETURN(Schema schema, ParseSchemaJson(kSchema));
@@ -124,7 +126,8 @@ class ActionDbEngine : public Engine {
     Result<DatabaseStats> st = db_->Stats();
     if (!st.ok()) return "";
     return "block cache " + FormatMb(st->block_cache_bytes) + " (pinned " +
-           FormatMb(st->block_cache_pinned_bytes) + "), memtables " + FormatMb(st->memtable_bytes) +
+           FormatMb(st->block_cache_pinned_bytes) + "), row cache " +
+           FormatMb(st->row_cache_bytes) + ", memtables " + FormatMb(st->memtable_bytes) +
            ", table readers " + FormatMb(st->table_reader_bytes);
   }
 

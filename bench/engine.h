@@ -45,11 +45,15 @@ enum class Capability {
   kCompact,         // Compact
 };
 
-// Settings every engine receives. The same cache budget goes to each engine's cache (SQLite
-// page cache, RocksDB block cache).
+// Settings every engine receives. The same cache budget goes to each engine's caches (SQLite's
+// page cache; RocksDB's block cache and row cache, split by RowCacheShare).
 struct EngineConfig {
   size_t cache_bytes = 256u << 20;
 };
+
+// The part of a RocksDB engine's cache budget that goes to its row cache (whole values by key,
+// for point reads); the rest is its block cache. ActionDB and the raw RocksDB floor split alike.
+inline size_t RowCacheShare(size_t cache_bytes) { return cache_bytes / 4; }
 
 // One row of a page, as read from the engine. Every stored column must have been read to fill
 // it (checksum covers the text columns; see RowChecksum).

@@ -113,7 +113,9 @@ class RocksDbEngine final : public Engine {
            " (records only; ActionDbLikeOptions: the record CF's ZSTD with a 16 KiB dictionary, "
            "bloom 10, 4 KiB blocks, "
            "block cache " +
-           std::to_string(config_.cache_bytes >> 20) + " MiB; WAL, sync=false)";
+           std::to_string((config_.cache_bytes - RowCacheShare(config_.cache_bytes)) >> 20) +
+           " MiB + row cache " + std::to_string(RowCacheShare(config_.cache_bytes) >> 20) +
+           " MiB; WAL, sync=false)";
   }
   bool Supports(Capability capability) const override {
     switch (capability) {
@@ -296,11 +298,12 @@ class RocksDbEngine final : public Engine {
 
 }  // namespace
 
-rocksdb::Options ActionDbLikeOptions(size_t block_cache_bytes) {
+rocksdb::Options ActionDbLikeOptions(size_t cache_bytes) {
   // Exactly the options ActionDB opens its column families with (engine/rocks_options.h),
   // minus its merge operator (the floor adds uint64add).
-  auto cache = rocksdb::NewLRUCache(block_cache_bytes);
+  auto cache = rocksdb::NewLRUCache(cache_bytes - RowCacheShare(cache_bytes));
   rocksdb::Options options(engine::MakeDbOptions(), engine::MakeCfOptions(cache, false, false));
+  options.row_cache = rocksdb::NewLRUCache(RowCacheShare(cache_bytes));
   options.create_if_missing = true;
   return options;
 }

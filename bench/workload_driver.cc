@@ -38,8 +38,9 @@
 //     order, and a checksum of every field). A wrong answer marks the cell ERROR and makes the
 //     run exit non-zero; it never yields a number. A workload an engine cannot answer for real
 //     (e.g. author pages on raw RocksDB, which stores records only) is printed "n/a".
-//   * Cache: every engine gets --cache-mb (default 256, ActionDB's default block cache) for its
-//     own cache: SQLite `PRAGMA cache_size`, RocksDB's LRU block cache. No explicit pre-warming
+//   * Cache: every engine gets --cache-mb (default 256) for its own caches: SQLite `PRAGMA
+//     cache_size`; ActionDB and raw RocksDB three quarters as the LRU block cache and a quarter
+//     as the LRU row cache (RowCacheShare in engine.h). No explicit pre-warming
 //     beyond each workload's warm-up; the OS page cache is whatever the load left.
 //
 // WORKLOADS (id: what one operation is). Group names for --workloads are in [brackets];

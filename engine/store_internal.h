@@ -26,6 +26,7 @@ struct Store::Rep {
   std::unique_ptr<rocksdb::TransactionDB> db;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs;  // indexed by Cf
   std::shared_ptr<rocksdb::Cache> block_cache;    // shared by every column family
+  std::shared_ptr<rocksdb::Cache> row_cache;      // null when Options::row_cache_bytes is 0
   rocksdb::WriteOptions write_options;
 
   mutable std::mutex catalog_mu;

@@ -97,6 +97,7 @@ inline Options TestOptions() {
   Options o;
   o.fast_password_hashing = true;
   o.block_cache_bytes = 8 << 20;
+  o.row_cache_bytes = 2 << 20;  // on, small: tests read through it and evict from it
   o.lock_timeout_ms = 200;
   return o;
 }

@@ -733,8 +733,8 @@ TEST_F(CliTest, StatsCheckCompact) {
   EXPECT_NE(stats["columnFamilies"]["rec"].get<std::string>().find("estimate-num-keys="),
             std::string::npos);
   EXPECT_GT(stats["diskBytes"], 0);
-  for (const char* k :
-       {"blockCacheBytes", "blockCachePinnedBytes", "memtableBytes", "tableReaderBytes"}) {
+  for (const char* k : {"blockCacheBytes", "blockCachePinnedBytes", "rowCacheBytes",
+                        "memtableBytes", "tableReaderBytes"}) {
     EXPECT_TRUE(stats["memory"][k].is_number_unsigned()) << k;
   }
   CliResult human = Ok({"stats"});

@@ -44,6 +44,7 @@ Result<Database*> Context::OpenDatabase(bool create) {
   options.create_if_missing = create;
   // The CLI is a short-lived inspector: a small cache is plenty.
   options.block_cache_bytes = 32u << 20;
+  options.row_cache_bytes = 8u << 20;
   options.fast_password_hashing = fast_password_hashing_;
   ASSIGN_OR_RETURN(db_, Database::Open(data_dir_, options));
   return db_.get();

@@ -93,6 +93,7 @@ class StatsCommand : public Command {
                                {"memory",
                                 {{"blockCacheBytes", stats.block_cache_bytes},
                                  {"blockCachePinnedBytes", stats.block_cache_pinned_bytes},
+                                 {"rowCacheBytes", stats.row_cache_bytes},
                                  {"memtableBytes", stats.memtable_bytes},
                                  {"tableReaderBytes", stats.table_reader_bytes}}}}
                        .dump(2)
@@ -111,9 +112,9 @@ class StatsCommand : public Command {
     PrintTable(out, {"cf", "properties"}, cf_rows);
     out << "\ndisk: " << FormatBytes(stats.disk_bytes) << " in " << ctx.data_dir() << "\n";
     out << "memory: block cache " << FormatBytes(stats.block_cache_bytes) << " (pinned "
-        << FormatBytes(stats.block_cache_pinned_bytes) << "), memtables "
-        << FormatBytes(stats.memtable_bytes) << ", table readers "
-        << FormatBytes(stats.table_reader_bytes) << "\n";
+        << FormatBytes(stats.block_cache_pinned_bytes) << "), row cache "
+        << FormatBytes(stats.row_cache_bytes) << ", memtables " << FormatBytes(stats.memtable_bytes)
+        << ", table readers " << FormatBytes(stats.table_reader_bytes) << "\n";
     return Status::OK();
   }
 };
