@@ -53,7 +53,8 @@
 //   disk_load        Bytes of all files in the database directory after the load settled
 //                    (SQLite: WAL checkpointed with TRUNCATE; RocksDB: flushed, no compaction
 //                    pending or running). MB (10^6 bytes), lower is better.
-//   get              [get] Point get of a random id (uniform in 1..N), all columns read.
+//   get              [get] Point get by id, all columns read: 4,096 ids drawn uniformly from
+//                    1..N (kParamCount), cycled, so a hot set every cache holds.
 //   author_p1        [author] WHERE authorId = ? ORDER BY createdAt DESC, id DESC LIMIT 50:
 //                    first page for a random author (1..10,000).
 //   author_p2        [author] The next page by cursor, the cursor being the end of the same
