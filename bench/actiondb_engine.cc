@@ -38,10 +38,9 @@ class ActionDbEngine : public Engine {
 
   std::string name() const override { return "actiondb"; }
   std::string description() const override {
-    return "ActionDB (C++ API: internal API writes, query layer reads; block cache " +
-           std::to_string((config_.cache_bytes - RowCacheShare(config_.cache_bytes)) >> 20) +
-           " MiB + row cache " + std::to_string(RowCacheShare(config_.cache_bytes) >> 20) +
-           " MiB; WAL, no fsync per commit; indexes on score, author, (author, createdAt), "
+    return "ActionDB (C++ API: internal API writes, query layer reads; " +
+           RocksCacheSplit(config_.cache_bytes).Describe() +
+           "; WAL, no fsync per commit; indexes on score, author, (author, createdAt), "
            "createdAt, updatedAt, state)";
   }
   bool Supports(Capability c) const override {
@@ -64,8 +63,9 @@ class ActionDbEngine : public Engine {
   Status Open(const std::string& dir) override {
     dir_ = dir;
     Options o;
-    o.block_cache_bytes = config_.cache_bytes - RowCacheShare(config_.cache_bytes);
-    o.row_cache_bytes = RowCacheShare(config_.cache_bytes);
+    const RocksCacheSplit cache(config_.cache_bytes);
+    o.block_cache_bytes = cache.block_bytes;
+    o.row_cache_bytes = cache.row_bytes;
     o.lock_timeout_ms = 10000;  // the 2-thread hot-record increments queue on one record lock
     ASSIGN_OR_RETURN(db_, Database::Open(dir, o));
     ASSIGN_OR_RETURN(Schema schema, ParseSchemaJson(kSchema));

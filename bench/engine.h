@@ -46,14 +46,25 @@ enum class Capability {
 };
 
 // Settings every engine receives. The same cache budget goes to each engine's caches (SQLite's
-// page cache; RocksDB's block cache and row cache, split by RowCacheShare).
+// page cache; RocksDB's block cache and row cache, split by RocksCacheSplit).
 struct EngineConfig {
   size_t cache_bytes = 256u << 20;
 };
 
-// The part of a RocksDB engine's cache budget that goes to its row cache (whole values by key,
-// for point reads); the rest is its block cache. ActionDB and the raw RocksDB floor split alike.
-inline size_t RowCacheShare(size_t cache_bytes) { return cache_bytes / 4; }
+// How a RocksDB engine divides its cache budget: a quarter to the row cache (whole values by
+// key, for point reads), the rest to the block cache. ActionDB and the raw RocksDB floor split
+// alike.
+struct RocksCacheSplit {
+  explicit RocksCacheSplit(size_t cache_bytes)
+      : block_bytes(cache_bytes - cache_bytes / 4), row_bytes(cache_bytes / 4) {}
+  // "block cache 192 MiB + row cache 64 MiB", for engine descriptions.
+  std::string Describe() const {
+    return "block cache " + std::to_string(block_bytes >> 20) + " MiB + row cache " +
+           std::to_string(row_bytes >> 20) + " MiB";
+  }
+  size_t block_bytes;
+  size_t row_bytes;
+};
 
 // One row of a page, as read from the engine. Every stored column must have been read to fill
 // it (checksum covers the text columns; see RowChecksum).

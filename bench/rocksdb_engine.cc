@@ -111,11 +111,8 @@ class RocksDbEngine final : public Engine {
     return "raw RocksDB " + std::to_string(ROCKSDB_MAJOR) + "." + std::to_string(ROCKSDB_MINOR) +
            "." + std::to_string(ROCKSDB_PATCH) +
            " (records only; ActionDbLikeOptions: the record CF's ZSTD with a 16 KiB dictionary, "
-           "bloom 10, 4 KiB blocks, "
-           "block cache " +
-           std::to_string((config_.cache_bytes - RowCacheShare(config_.cache_bytes)) >> 20) +
-           " MiB + row cache " + std::to_string(RowCacheShare(config_.cache_bytes) >> 20) +
-           " MiB; WAL, sync=false)";
+           "bloom 10, 4 KiB blocks, " +
+           RocksCacheSplit(config_.cache_bytes).Describe() + "; WAL, sync=false)";
   }
   bool Supports(Capability capability) const override {
     switch (capability) {
@@ -301,9 +298,10 @@ class RocksDbEngine final : public Engine {
 rocksdb::Options ActionDbLikeOptions(size_t cache_bytes) {
   // Exactly the options ActionDB opens its column families with (engine/rocks_options.h),
   // minus its merge operator (the floor adds uint64add).
-  auto cache = rocksdb::NewLRUCache(cache_bytes - RowCacheShare(cache_bytes));
+  const RocksCacheSplit split(cache_bytes);
+  auto cache = rocksdb::NewLRUCache(split.block_bytes);
   rocksdb::Options options(engine::MakeDbOptions(), engine::MakeCfOptions(cache, false, false));
-  options.row_cache = rocksdb::NewLRUCache(RowCacheShare(cache_bytes));
+  options.row_cache = rocksdb::NewLRUCache(split.row_bytes);
   options.create_if_missing = true;
   return options;
 }

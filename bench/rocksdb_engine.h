@@ -23,7 +23,7 @@ namespace actiondb::bench {
 
 // The RocksDB options ActionDB opens its database with: 10-bit bloom filters, `cache_bytes`
 // split into an LRU block cache and an LRU row cache as the ActionDB engine splits it
-// (RowCacheShare), index and filter blocks in the cache, and the record CF's 4 KiB blocks and
+// (RocksCacheSplit), index and filter blocks in the cache, and the record CF's 4 KiB blocks and
 // ZSTD with a per-file dictionary (engine::MakeCfOptions itself).
 rocksdb::Options ActionDbLikeOptions(size_t cache_bytes);
 

@@ -40,7 +40,7 @@
 //     (e.g. author pages on raw RocksDB, which stores records only) is printed "n/a".
 //   * Cache: every engine gets --cache-mb (default 256) for its own caches: SQLite `PRAGMA
 //     cache_size`; ActionDB and raw RocksDB three quarters as the LRU block cache and a quarter
-//     as the LRU row cache (RowCacheShare in engine.h). No explicit pre-warming
+//     as the LRU row cache (RocksCacheSplit in engine.h). No explicit pre-warming
 //     beyond each workload's warm-up; the OS page cache is whatever the load left.
 //
 // WORKLOADS (id: what one operation is). Group names for --workloads are in [brackets];
