@@ -55,6 +55,10 @@
 //                    pending or running). MB (10^6 bytes), lower is better.
 //   get              [get] Point get by id, all columns read: 4,096 ids drawn uniformly from
 //                    1..N (kParamCount), cycled, so a hot set every cache holds.
+//   get_uniform      [get] The same get, each operation a new uniform draw from 1..N: every
+//                    record is equally likely, so at 1M the caches hold only part of what is
+//                    read (ActionDB's records are ~190 MB compressed on disk there, more
+//                    uncompressed, against 192 MiB of block cache).
 //   author_p1        [author] WHERE authorId = ? ORDER BY createdAt DESC, id DESC LIMIT 50:
 //                    first page for a random author (1..10,000).
 //   author_p2        [author] The next page by cursor, the cursor being the end of the same
@@ -149,7 +153,8 @@ constexpr int64_t kDeleteScoreBelow = kScoreDomain / 10;
 constexpr uint64_t kSmokeSize = 2000;
 // Fixed seeds of the query-parameter generators.
 constexpr uint64_t kSeedGet = 0xB0001, kSeedAuthor = 0xB0002, kSeedScore = 0xB0003,
-                   kSeedText = 0xB0004, kSeedIncrement = 0xB0005, kSeedTypo = 0xB0006;
+                   kSeedText = 0xB0004, kSeedIncrement = 0xB0005, kSeedTypo = 0xB0006,
+                   kSeedGetUniform = 0xB0007;
 
 // ---------------------------------------------------------------------------------------------
 // Flags
@@ -764,6 +769,31 @@ class EngineRun {
           Result<uint64_t> missing = engine_->PointGet(n_ + 1);
           return Check(m, !missing.ok() && missing.status().code() == Code::kRecordNotFound,
                        "get of a missing id must be kRecordNotFound");
+        });
+    // The same get over every id: operation i reads a fresh uniform draw from 1..N, so a round
+    // touches as many distinct records as it has operations (at 1M, more than the cache holds).
+    auto uniform_id = [this](uint64_t i) {
+      return 1 + SplitMix64(kSeedGetUniform + i).Uniform(n_);
+    };
+    Timed(
+        NewMetric("get_uniform", "b. point get by id, uniform over all ids", "ops/s"),
+        Capability::kPointGet, 1,
+        [&](int, uint64_t i) -> Result<size_t> {
+          ASSIGN_OR_RETURN(uint64_t sum, engine_->PointGet(uniform_id(i)));
+          (void)sum;
+          return size_t{1};
+        },
+        [&](Metric* m) {
+          // Indexes far beyond any round's, so the check does not warm the timed ids.
+          for (uint64_t k = 0; k < 64; ++k) {
+            uint64_t id = uniform_id((uint64_t{1} << 62) + k);
+            Result<uint64_t> sum = engine_->PointGet(id);
+            if (!Check(m, sum.ok() && *sum == PostChecksum(posts_[id - 1]),
+                       "get " + std::to_string(id))) {
+              return false;
+            }
+          }
+          return true;
         });
   }
 
