@@ -2,6 +2,8 @@
 #include "query/bind.h"
 
 #include <algorithm>
+#include <span>
+#include <string_view>
 
 #include "engine/json_value.h"
 
@@ -121,78 +123,80 @@ const char* FamilyName(Family fam) {
   return "?";
 }
 
-std::optional<Op> ParseOp(Family fam, const std::string& name) {
-  static const std::vector<std::pair<std::string, Op>> kCommon = {
+std::optional<Op> ParseOp(Family fam, std::string_view name) {
+  struct Named {
+    std::string_view name;
+    Op op;
+  };
+  static constexpr Named kCommon[] = {
       {"equals", Op::kEquals}, {"notEquals", Op::kNotEquals}, {"isSet", Op::kIsSet}};
-  static const std::vector<std::pair<std::string, Op>> kSet = {{"in", Op::kIn},
-                                                               {"notIn", Op::kNotIn}};
-  static const std::vector<std::pair<std::string, Op>> kRange = {
-      {"lessThan", Op::kLessThan},
-      {"lessThanOrEqual", Op::kLessThanOrEqual},
-      {"greaterThan", Op::kGreaterThan},
-      {"greaterThanOrEqual", Op::kGreaterThanOrEqual}};
-  std::vector<std::pair<std::string, Op>> ops;
-  auto add = [&](const auto& v) { ops.insert(ops.end(), v.begin(), v.end()); };
+  static constexpr Named kSet[] = {{"in", Op::kIn}, {"notIn", Op::kNotIn}};
+  static constexpr Named kRange[] = {{"lessThan", Op::kLessThan},
+                                     {"lessThanOrEqual", Op::kLessThanOrEqual},
+                                     {"greaterThan", Op::kGreaterThan},
+                                     {"greaterThanOrEqual", Op::kGreaterThanOrEqual}};
+  static constexpr Named kList[] = {{"equals", Op::kListEquals},
+                                    {"notEquals", Op::kListNotEquals},
+                                    {"contains", Op::kListContains},
+                                    {"isSet", Op::kIsSet}};
+  auto in = [&](std::span<const Named> table) -> std::optional<Op> {
+    for (const auto& n : table) {
+      if (n.name == name) return n.op;
+    }
+    return std::nullopt;
+  };
+  bool common = fam != Family::kList, set = false, range = false;
+  std::optional<Op> extra;
   switch (fam) {
     case Family::kId:
     case Family::kNumber:
-      add(kCommon);
-      add(kSet);
-      add(kRange);
+      set = range = true;
       break;
     case Family::kString:
-      add(kCommon);
-      add(kSet);
-      add(kRange);
-      ops.emplace_back("startsWith", Op::kStartsWith);
+      set = range = true;
+      if (name == "startsWith") extra = Op::kStartsWith;
       break;
     case Family::kBoolean:
-      add(kCommon);
       break;
     case Family::kDateTime:
-      add(kCommon);
-      add(kSet);
-      add(kRange);
-      ops.emplace_back("before", Op::kLessThan);
-      ops.emplace_back("after", Op::kGreaterThan);
+      set = range = true;
+      if (name == "before") extra = Op::kLessThan;
+      if (name == "after") extra = Op::kGreaterThan;
       break;
     case Family::kJson:
-      add(kCommon);
-      add(kSet);
-      ops.emplace_back("matches", Op::kMatches);
+      set = true;
+      if (name == "matches") extra = Op::kMatches;
       break;
     case Family::kEnum:
-      add(kCommon);
-      ops.emplace_back("in", Op::kIn);
+      if (name == "in") extra = Op::kIn;
       break;
     case Family::kList:
-      ops = {{"equals", Op::kListEquals},
-             {"notEquals", Op::kListNotEquals},
-             {"contains", Op::kListContains},
-             {"isSet", Op::kIsSet}};
-      break;
+      return in(kList);
     case Family::kState:
-      add(kCommon);
-      add(kSet);
-      ops.emplace_back("inState", Op::kInState);
+      set = true;
+      if (name == "inState") extra = Op::kInState;
       break;
   }
-  for (const auto& [n, op] : ops) {
-    if (n == name) return op;
-  }
+  if (extra) return extra;
+  if (auto op = common ? in(kCommon) : std::nullopt) return op;
+  if (auto op = set ? in(kSet) : std::nullopt) return op;
+  if (auto op = range ? in(kRange) : std::nullopt) return op;
   return std::nullopt;
 }
 
 // One scalar filter value converted to the field's kind.
 Result<Value> ScalarValue(const ModelInfo& m, const FieldInfo& f, Family fam, const char* op,
                           const json& j) {
-  std::string where = f.name() + ": operator \"" + op + "\"";
-  Status err(Code::kInvalidFilter, m.api_identifier + "." + where + " expects " +
-                                       (fam == Family::kId ? "an id" : FieldTypeName(f.type())) +
-                                       " value, got " + Short(j));
+  // Built only on failure: a filter's successful bind should not format its error.
+  auto err = [&]() {
+    return Status(Code::kInvalidFilter,
+                  m.api_identifier + "." + f.name() + ": operator \"" + op + "\" expects " +
+                      (fam == Family::kId ? "an id" : FieldTypeName(f.type())) + " value, got " +
+                      Short(j));
+  };
   if (fam == Family::kId) {
     auto id = ParseRecordIdJson(j, m.api_identifier + "." + f.name());
-    if (!id.ok()) return err;
+    if (!id.ok()) return err();
     return Value::Id(*id);
   }
   if (fam == Family::kState) {
@@ -201,20 +205,20 @@ Result<Value> ScalarValue(const ModelInfo& m, const FieldInfo& f, Family fam, co
     if (j.is_object() && j.size() == 1 && j.begin().value().is_string()) {
       return Value::String(j.begin().key() + "." + j.begin().value().get<std::string>());
     }
-    return err;
+    return err();
   }
   if (fam == Family::kString || fam == Family::kEnum) {
-    if (!j.is_string()) return err;
+    if (!j.is_string()) return err();
     return Value::String(j.get<std::string>());
   }
   if (fam == Family::kBoolean) {
-    if (!j.is_boolean()) return err;
+    if (!j.is_boolean()) return err();
     return Value::Bool(j.get<bool>());
   }
-  if (fam == Family::kNumber && !j.is_number()) return err;
-  if (fam == Family::kDateTime && !(j.is_string() || j.is_number_integer())) return err;
+  if (fam == Family::kNumber && !j.is_number()) return err();
+  if (fam == Family::kDateTime && !(j.is_string() || j.is_number_integer())) return err();
   auto v = ValueFromJson(j, f.type(), false, m.api_identifier + "." + f.name());
-  if (!v.ok() || v->is_null()) return err;
+  if (!v.ok() || v->is_null()) return err();
   return *v;
 }
 
@@ -285,11 +289,11 @@ Result<BoundFilter> BindFieldOps(const ModelInfo& m, const FieldInfo& f, const j
       return FilterError(m,
                          f.name() + ": unknown operator \"" + name + "\" for " + FamilyName(*fam));
     }
-    std::string where = f.name() + ": operator \"" + name + "\"";
+    auto where = [&] { return f.name() + ": operator \"" + name + "\""; };
     switch (*op) {
       case Op::kIsSet:
         if (!arg.is_boolean())
-          return FilterError(m, where + " expects true or false, got " + Short(arg));
+          return FilterError(m, where() + " expects true or false, got " + Short(arg));
         parts.push_back(Pred(f, Op::kIsSet, Value::Bool(arg.get<bool>())));
         break;
       case Op::kEquals:
@@ -309,10 +313,10 @@ Result<BoundFilter> BindFieldOps(const ModelInfo& m, const FieldInfo& f, const j
         break;
       case Op::kIn:
       case Op::kNotIn: {
-        if (!arg.is_array()) return FilterError(m, where + " expects a list, got " + Short(arg));
+        if (!arg.is_array()) return FilterError(m, where() + " expects a list, got " + Short(arg));
         BoundFilter p = Pred(f, *op, Value());
         for (const auto& e : arg) {
-          if (e.is_null()) return FilterError(m, where + ": null is not allowed in the list");
+          if (e.is_null()) return FilterError(m, where() + ": null is not allowed in the list");
           if (*fam == Family::kJson) {
             p.values.push_back(Value::Json(e.dump()));
           } else {
@@ -325,7 +329,7 @@ Result<BoundFilter> BindFieldOps(const ModelInfo& m, const FieldInfo& f, const j
       }
       case Op::kMatches:
         if (!arg.is_object() && !arg.is_array()) {
-          return FilterError(m, where + " expects a JSON object or array, got " + Short(arg));
+          return FilterError(m, where() + " expects a JSON object or array, got " + Short(arg));
         }
         parts.push_back(Pred(f, Op::kMatches, Value::Json(arg.dump())));
         break;
@@ -333,18 +337,18 @@ Result<BoundFilter> BindFieldOps(const ModelInfo& m, const FieldInfo& f, const j
       case Op::kListNotEquals:
       case Op::kListContains: {
         if (!arg.is_array())
-          return FilterError(m, where + " expects a list of strings, got " + Short(arg));
+          return FilterError(m, where() + " expects a list of strings, got " + Short(arg));
         BoundFilter p = Pred(f, *op, Value());
         for (const auto& e : arg) {
           if (!e.is_string())
-            return FilterError(m, where + " expects a list of strings, got " + Short(arg));
+            return FilterError(m, where() + " expects a list of strings, got " + Short(arg));
           p.values.push_back(Value::String(e.get<std::string>()));
         }
         parts.push_back(std::move(p));
         break;
       }
       default: {
-        if (arg.is_null()) return FilterError(m, where + " expects a value, got null");
+        if (arg.is_null()) return FilterError(m, where() + " expects a value, got null");
         ASSIGN_OR_RETURN(Value v, ScalarValue(m, f, *fam, name.c_str(), arg));
         parts.push_back(Pred(f, *op, std::move(v)));
         break;
@@ -600,14 +604,24 @@ Result<BoundSort> BindSort(const ModelInfo& model, std::string_view text, std::s
     nlohmann::ordered_json j = nlohmann::ordered_json::parse(text, nullptr, false);
     if (j.is_discarded())
       return bad(": the sort is not valid JSON: " + std::string(text.substr(0, 64)));
-    if (j.is_object()) j = nlohmann::ordered_json::array({j});
-    if (!j.is_array())
+    if (!j.is_object() && !j.is_array())
       return bad(": a sort must be an object or a list of objects, got " + Short(j));
-    // Key order is kept: {"a": .., "b": ..} and {"b": .., "a": ..} are different sorts.
-    if (canonical) *canonical = j.dump();
-    for (const auto& e : j) {
+    // A single object is a list of one; no copy is made to wrap it.
+    std::span<const nlohmann::ordered_json> objects =
+        j.is_object() ? std::span<const nlohmann::ordered_json>(&j, 1)
+                      : std::span<const nlohmann::ordered_json>(
+                            j.get_ref<const nlohmann::ordered_json::array_t&>());
+    // Key order is kept: {"a": .., "b": ..} and {"b": .., "a": ..} are different sorts. The
+    // canonical text is the list's compact dump, written as the keys are checked (every key
+    // that gets there is a field's identifier and every direction a fixed word, so nothing
+    // needs escaping).
+    if (canonical) canonical->push_back('[');
+    for (size_t oi = 0; oi < objects.size(); ++oi) {
+      const auto& e = objects[oi];
       if (!e.is_object())
         return bad(": a sort must be an object or a list of objects, got " + Short(e));
+      if (canonical) *canonical += oi ? ",{" : "{";
+      bool first_key = true;
       for (const auto& [name, dir] : e.items()) {
         const FieldInfo* f = model.FindField(name);
         if (!f && name.size() > 2 && name.compare(name.size() - 2, 2, "Id") == 0) {
@@ -634,6 +648,11 @@ Result<BoundSort> BindSort(const ModelInfo& model, std::string_view text, std::s
           return bad("." + name + ": sort order must be \"Ascending\" or \"Descending\", got " +
                      Short(dir));
         }
+        if (canonical) {
+          if (!first_key) canonical->push_back(',');
+          *canonical += '"' + name + "\":\"" + dir.get_ref<const std::string&>() + '"';
+        }
+        first_key = false;
         if (has_id) continue;  // keys after the id never matter
         bool dup = std::any_of(out.keys.begin(), out.keys.end(),
                                [&](const SortKey& k) { return k.field_id == f->id(); });
@@ -641,7 +660,9 @@ Result<BoundSort> BindSort(const ModelInfo& model, std::string_view text, std::s
         out.keys.push_back(SortKey{f->id(), f, dir == "Descending"});
         has_id = f->id() == kIdFieldId;
       }
+      if (canonical) canonical->push_back('}');
     }
+    if (canonical) canonical->push_back(']');
   }
   if (!has_id) out.keys.push_back(SortKey{kIdFieldId, model.FieldById(kIdFieldId), false});
   return out;

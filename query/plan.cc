@@ -271,7 +271,8 @@ std::string Plan::AccessName() const {
   return "?";
 }
 
-Plan MakePlan(const ModelInfo& model, const BoundFilter& filter, const BoundSort& sort) {
+Plan MakePlan(const ModelInfo& model, const BoundFilter& filter, const BoundSort& sort,
+              bool describe) {
   auto conj = Conjuncts(filter);
   // Id points: equals / in / id sets on the id, intersected.
   std::optional<std::set<uint64_t>> ids;
@@ -302,7 +303,7 @@ Plan MakePlan(const ModelInfo& model, const BoundFilter& filter, const BoundSort
     Plan plan;
     plan.access.kind = AccessPath::Kind::kIdPoints;
     plan.access.ids.assign(ids->begin(), ids->end());
-    plan.access.description = Describe(conj, id_used);
+    if (describe) plan.access.description = Describe(conj, id_used);
     plan.residual = Residual(conj, id_used);
     return plan;
   }
@@ -331,13 +332,15 @@ Plan MakePlan(const ModelInfo& model, const BoundFilter& filter, const BoundSort
       id_sort.keys.back().field_id = kIdFieldId;
       id_sort.keys.back().field = model.FieldById(kIdFieldId);
       for (const auto& branch : conj[i]->children) {
-        Plan bp = MakePlan(model, branch, id_sort);
+        Plan bp = MakePlan(model, branch, id_sort, describe);
         if (bp.access.kind == AccessPath::Kind::kFullScan ||
             bp.access.kind == AccessPath::Kind::kUnion) {
           all = false;
           break;
         }
-        u.description += (u.description.empty() ? "" : " | ") + bp.access.description;
+        if (describe) {
+          u.description += (u.description.empty() ? "" : " | ") + bp.access.description;
+        }
         u.branches.push_back(std::move(bp.access));
       }
       if (!all) continue;
@@ -348,7 +351,7 @@ Plan MakePlan(const ModelInfo& model, const BoundFilter& filter, const BoundSort
     }
   }
   // Described once, for the chosen path only (filter texts are not free to build).
-  best.plan.access.description = Describe(conj, best.used);
+  if (describe) best.plan.access.description = Describe(conj, best.used);
   best.plan.residual = Residual(conj, best.used);
   return std::move(best.plan);
 }

@@ -55,6 +55,9 @@ struct Plan {
   std::string AccessName() const;
 };
 
-Plan MakePlan(const engine::ModelInfo& model, const BoundFilter& filter, const BoundSort& sort);
+// `describe`: fill AccessPath::description (for explain); a plan that is only run skips
+// formatting its filter texts.
+Plan MakePlan(const engine::ModelInfo& model, const BoundFilter& filter, const BoundSort& sort,
+              bool describe = true);
 
 }  // namespace actiondb::query

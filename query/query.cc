@@ -106,7 +106,7 @@ Result<Connection> FindManyImpl(ReadView& view, std::string_view model, const Fi
       if (p.filter.kind != BoundFilter::Kind::kTrue) both.children.push_back(std::move(p.filter));
       p.filter = std::move(both);
     }
-    query::Plan plan = query::MakePlan(*p.model, p.filter, p.sort);
+    query::Plan plan = query::MakePlan(*p.model, p.filter, p.sort, explain != nullptr);
     ASSIGN_OR_RETURN(page, query::RunPage(ctx, *p.model, plan, p.sort, args));
     if (explain) {
       explain->access_path = (found ? "search + " : "") + plan.AccessName();
