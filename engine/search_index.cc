@@ -192,17 +192,50 @@ bool DecodeDocEntry(std::string_view in, FieldLengths* lengths) {
 
 namespace {
 
-// The indexes of `items` ordered by .first, then by index: a stable sort by key that moves
-// no strings.
+// `order` gets 0..n-1 sorted by key_of(i) in byte order, ties by position (a stable sort).
+// Each entry carries the 8 key bytes after the prefix all keys share, big-endian and zero-padded:
+// a < b implies head(a) <= head(b), so most comparisons end on one integer compare without
+// following a pointer to the bytes; equal heads fall back to the whole keys, then positions.
+template <typename KeyOf>
+void OrderByKey(size_t n, KeyOf key_of, std::vector<uint32_t>* order) {
+  std::string_view first = n ? std::string_view(key_of(0)) : std::string_view();
+  size_t shared = first.size();
+  for (size_t i = 1; i < n && shared > 0; ++i) {
+    std::string_view k = key_of(i);
+    size_t m = std::min(shared, k.size()), j = 0;
+    while (j < m && k[j] == first[j]) ++j;
+    shared = j;
+  }
+  struct Entry {
+    uint64_t head;
+    uint32_t pos;
+  };
+  thread_local std::vector<Entry> entries;  // capacity kept between calls (bounded below)
+  entries.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    std::string_view k = key_of(i);
+    uint64_t head = 0;
+    for (size_t b = shared; b < shared + 8; ++b) {
+      head = (head << 8) | (b < k.size() ? static_cast<uint8_t>(k[b]) : 0u);
+    }
+    entries[i] = {head, static_cast<uint32_t>(i)};
+  }
+  std::sort(entries.begin(), entries.end(), [&](const Entry& a, const Entry& b) {
+    if (a.head != b.head) return a.head < b.head;
+    int c = std::string_view(key_of(a.pos)).compare(key_of(b.pos));
+    return c != 0 ? c < 0 : a.pos < b.pos;
+  });
+  order->resize(n);
+  for (size_t i = 0; i < n; ++i) (*order)[i] = entries[i].pos;
+  if (entries.capacity() > 4096) entries = {};
+}
+
+// The order of `items` by their strings, ties by position: sorting indexes moves no strings.
 template <typename T>
 void SortedOrder(const std::vector<std::pair<std::string, T>>& items,
                  std::vector<uint32_t>* order) {
-  order->resize(items.size());
-  for (uint32_t i = 0; i < items.size(); ++i) (*order)[i] = i;
-  std::sort(order->begin(), order->end(), [&](uint32_t a, uint32_t b) {
-    int c = items[a].first.compare(items[b].first);
-    return c < 0 || (c == 0 && a < b);
-  });
+  OrderByKey(
+      items.size(), [&](size_t i) -> std::string_view { return items[i].first; }, order);
 }
 
 }  // namespace
@@ -292,6 +325,13 @@ std::vector<DocTerms::Term>::const_iterator DocTerms::FindTerm(std::string_view 
 }
 
 // ---- pending writes ----
+
+std::vector<uint32_t> KeyOrder(const std::vector<std::string_view>& keys) {
+  std::vector<uint32_t> order;
+  OrderByKey(
+      keys.size(), [&](size_t k) { return keys[k]; }, &order);
+  return order;
+}
 
 void SearchPending::AddStat(const std::string& key, int64_t delta) {
   if (delta == 0) return;

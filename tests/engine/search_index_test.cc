@@ -265,6 +265,38 @@ TEST(SearchPendingTest, LogAgreesWithAMapUnderRandomWritesAndRollbacks) {
   }
 }
 
+// KeyOrder is a stable byte-order sort: against std::stable_sort on keys made to hit its edges
+// (a long shared prefix, keys that are prefixes of others, zero bytes where its padding goes,
+// differences past the 8 bytes it caches, empty keys, repeats).
+TEST(KeyOrderTest, AgreesWithAStableSort) {
+  std::mt19937_64 rng(11);
+  const std::string alphabet("\x00\x01az\xff", 5);
+  for (int round = 0; round < 300; ++round) {
+    std::string prefix(rng() % 3 == 0 ? 0 : rng() % 12, 'P');
+    std::vector<std::string> owned;
+    size_t n = rng() % 200;
+    for (size_t i = 0; i < n; ++i) {
+      if (!owned.empty() && rng() % 5 == 0) {  // a repeat, or an extension of an earlier key
+        std::string k = owned[rng() % owned.size()];
+        if (rng() % 2) k.push_back(alphabet[rng() % alphabet.size()]);
+        owned.push_back(k);
+        continue;
+      }
+      std::string k = rng() % 9 == 0 ? std::string() : prefix;
+      size_t len = rng() % 14;
+      for (size_t j = 0; j < len; ++j) k.push_back(alphabet[rng() % alphabet.size()]);
+      owned.push_back(k);
+    }
+    std::vector<std::string_view> keys(owned.begin(), owned.end());
+    std::vector<uint32_t> want(keys.size());
+    for (uint32_t i = 0; i < want.size(); ++i) want[i] = i;
+    std::stable_sort(want.begin(), want.end(),
+                     [&](uint32_t a, uint32_t b) { return keys[a] < keys[b]; });
+    ASSERT_EQ(KeyOrder(keys), want) << "round " << round;
+  }
+  EXPECT_TRUE(KeyOrder({}).empty());
+}
+
 // The scoring decoder reads what the full decoder reads, less the positions, and refuses the
 // same malformed bytes: random postings, then every truncation and single-byte change of them.
 TEST(PostingFormatTest, StatsDecoderAgreesWithTheFullDecoder) {
