@@ -2,6 +2,7 @@
 #include "query/bind.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <span>
 #include <string_view>
 
@@ -123,64 +124,48 @@ const char* FamilyName(Family fam) {
   return "?";
 }
 
+// The operators of each family (indexed by Family), built once: a bind looks its operators up
+// without building anything.
+const std::vector<std::pair<std::string_view, Op>>& OpsOf(Family fam) {
+  using Ops = std::vector<std::pair<std::string_view, Op>>;
+  static const std::vector<Ops> kByFamily = [] {
+    const Ops common = {
+        {"equals", Op::kEquals}, {"notEquals", Op::kNotEquals}, {"isSet", Op::kIsSet}};
+    const Ops set = {{"in", Op::kIn}, {"notIn", Op::kNotIn}};
+    const Ops range = {{"lessThan", Op::kLessThan},
+                       {"lessThanOrEqual", Op::kLessThanOrEqual},
+                       {"greaterThan", Op::kGreaterThan},
+                       {"greaterThanOrEqual", Op::kGreaterThanOrEqual}};
+    auto join = [](std::initializer_list<const Ops*> parts, Ops extra) {
+      Ops out;
+      for (const Ops* p : parts) out.insert(out.end(), p->begin(), p->end());
+      out.insert(out.end(), extra.begin(), extra.end());
+      return out;
+    };
+    std::vector<Ops> t(static_cast<size_t>(Family::kState) + 1);
+    t[static_cast<size_t>(Family::kId)] = join({&common, &set, &range}, {});
+    t[static_cast<size_t>(Family::kNumber)] = join({&common, &set, &range}, {});
+    t[static_cast<size_t>(Family::kString)] =
+        join({&common, &set, &range}, {{"startsWith", Op::kStartsWith}});
+    t[static_cast<size_t>(Family::kBoolean)] = join({&common}, {});
+    t[static_cast<size_t>(Family::kDateTime)] =
+        join({&common, &set, &range}, {{"before", Op::kLessThan}, {"after", Op::kGreaterThan}});
+    t[static_cast<size_t>(Family::kJson)] = join({&common, &set}, {{"matches", Op::kMatches}});
+    t[static_cast<size_t>(Family::kEnum)] = join({&common}, {{"in", Op::kIn}});
+    t[static_cast<size_t>(Family::kList)] = {{"equals", Op::kListEquals},
+                                             {"notEquals", Op::kListNotEquals},
+                                             {"contains", Op::kListContains},
+                                             {"isSet", Op::kIsSet}};
+    t[static_cast<size_t>(Family::kState)] = join({&common, &set}, {{"inState", Op::kInState}});
+    return t;
+  }();
+  return kByFamily[static_cast<size_t>(fam)];
+}
+
 std::optional<Op> ParseOp(Family fam, std::string_view name) {
-  struct Named {
-    std::string_view name;
-    Op op;
-  };
-  static constexpr Named kCommon[] = {
-      {"equals", Op::kEquals}, {"notEquals", Op::kNotEquals}, {"isSet", Op::kIsSet}};
-  static constexpr Named kSet[] = {{"in", Op::kIn}, {"notIn", Op::kNotIn}};
-  static constexpr Named kRange[] = {{"lessThan", Op::kLessThan},
-                                     {"lessThanOrEqual", Op::kLessThanOrEqual},
-                                     {"greaterThan", Op::kGreaterThan},
-                                     {"greaterThanOrEqual", Op::kGreaterThanOrEqual}};
-  static constexpr Named kList[] = {{"equals", Op::kListEquals},
-                                    {"notEquals", Op::kListNotEquals},
-                                    {"contains", Op::kListContains},
-                                    {"isSet", Op::kIsSet}};
-  auto in = [&](std::span<const Named> table) -> std::optional<Op> {
-    for (const auto& n : table) {
-      if (n.name == name) return n.op;
-    }
-    return std::nullopt;
-  };
-  bool common = fam != Family::kList, set = false, range = false;
-  std::optional<Op> extra;
-  switch (fam) {
-    case Family::kId:
-    case Family::kNumber:
-      set = range = true;
-      break;
-    case Family::kString:
-      set = range = true;
-      if (name == "startsWith") extra = Op::kStartsWith;
-      break;
-    case Family::kBoolean:
-      break;
-    case Family::kDateTime:
-      set = range = true;
-      if (name == "before") extra = Op::kLessThan;
-      if (name == "after") extra = Op::kGreaterThan;
-      break;
-    case Family::kJson:
-      set = true;
-      if (name == "matches") extra = Op::kMatches;
-      break;
-    case Family::kEnum:
-      if (name == "in") extra = Op::kIn;
-      break;
-    case Family::kList:
-      return in(kList);
-    case Family::kState:
-      set = true;
-      if (name == "inState") extra = Op::kInState;
-      break;
+  for (const auto& [n, op] : OpsOf(fam)) {
+    if (n == name) return op;
   }
-  if (extra) return extra;
-  if (auto op = common ? in(kCommon) : std::nullopt) return op;
-  if (auto op = set ? in(kSet) : std::nullopt) return op;
-  if (auto op = range ? in(kRange) : std::nullopt) return op;
   return std::nullopt;
 }
 

@@ -55,9 +55,9 @@ struct Plan {
   std::string AccessName() const;
 };
 
-// `describe`: fill AccessPath::description (for explain); a plan that is only run skips
-// formatting its filter texts.
+// `describe`: fill AccessPath::description, the filter texts explain shows; a plan that is
+// only run does not format them.
 Plan MakePlan(const engine::ModelInfo& model, const BoundFilter& filter, const BoundSort& sort,
-              bool describe = true);
+              bool describe = false);
 
 }  // namespace actiondb::query
