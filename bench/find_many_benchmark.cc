@@ -22,6 +22,9 @@
 //   BM_PointGet/actiondb    a post by id through Database::Get, into the driver's row
 //   BM_PointGet/rocksdb     the same through the raw RocksDB engine (records only, the same
 //                           options): the floor under a point get, for the 0.7x target
+//   BM_PointGetUniform/{actiondb,rocksdb}  the same, but each get draws a fresh id uniform over
+//                           the whole store (the driver's get_uniform): with a store larger
+//                           than the caches, what a get costs when its record is not cached
 //   BM_Increment/{hot,random}  an `_atomics` +1 on a post's score through the internal API
 //                           (the driver's incr_hot_1t and incr_random_1t): one record, or a
 //                           random one of the store. It writes: use a copy of a kept store.
@@ -225,6 +228,20 @@ void BM_PointGet(benchmark::State& state, const char* engine_name) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
+void BM_PointGetUniform(benchmark::State& state, const char* engine_name) {
+  Engine& engine = LoadedEngine(engine_name);
+  SplitMix64 rng(0xB0017);
+  for (auto _ : state) {
+    Result<uint64_t> r = TimedGet(engine, 1 + rng.Uniform(Posts()));
+    if (!r.ok()) {
+      state.SkipWithError(r.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(*r);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+}
+
 [[gnu::noinline]] Status TimedIncrement(Engine& engine, uint64_t id) {
   return engine.Increment(0, id);
 }
@@ -268,6 +285,8 @@ BENCHMARK_CAPTURE(BM_Search, rare2, QueryClass::kRare2Cooc)->ComputeStatistics("
 BENCHMARK_CAPTURE(BM_Search, mid2, QueryClass::kMid2Cooc)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_PointGet, actiondb, "actiondb")->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_PointGet, rocksdb, "rocksdb")->ComputeStatistics("min", Min);
+BENCHMARK_CAPTURE(BM_PointGetUniform, actiondb, "actiondb")->ComputeStatistics("min", Min);
+BENCHMARK_CAPTURE(BM_PointGetUniform, rocksdb, "rocksdb")->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_Increment, hot, false)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_Increment, random, true)->ComputeStatistics("min", Min);
 

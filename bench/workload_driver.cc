@@ -4,8 +4,9 @@
 //
 // Usage:
 //   actiondb-bench [--size=10000|100000|1000000] [--allow-1m] [--engines=actiondb,sqlite,rocksdb]
-//                  [--repetitions=5] [--seconds-per-round=1] [--smoke] [--workloads=LIST]
-//                  [--dir=TMPDIR] [--cache-mb=256] [--json=FILE] [--markdown=FILE] [--no-fork]
+//                  [--repetitions=5] [--rounds=R] [--seconds-per-round=1] [--smoke]
+//                  [--workloads=LIST] [--dir=TMPDIR] [--cache-mb=256] [--json=FILE]
+//                  [--markdown=FILE] [--no-fork] [--os-cache=warm|cold|asis]
 //
 // DATASET (bench/dataset.h; perf-baseline.md §2). N deterministic "post" records, id = 1..N:
 //   title 3-8 words and body 30-80 words from a 20,000-word vocabulary sampled with Zipf s=1.0,
@@ -25,7 +26,8 @@
 //     --no-fork runs the engines in this process, one after the other.
 //   * Repetitions R (--repetitions, default 5). Each repetition loads a fresh database in a new
 //     directory. Query and update workloads run once, on the first repetition's database, as
-//     R timed rounds after an untimed warm-up.
+//     R timed rounds after an untimed warm-up (--rounds=K for K rounds instead: several rounds
+//     on one 1M load, whose repetitions take minutes each).
 //   * A round executes a fixed number of operations, calibrated from the warm-up (0.3 x
 //     --seconds-per-round of untimed operations) so that a round takes about
 //     --seconds-per-round. Round rate = operations / elapsed wall time. Operations cycle through
@@ -40,8 +42,15 @@
 //     (e.g. author pages on raw RocksDB, which stores records only) is printed "n/a".
 //   * Cache: every engine gets --cache-mb (default 256) for its own caches: SQLite `PRAGMA
 //     cache_size`; ActionDB and raw RocksDB three quarters as the LRU block cache and a quarter
-//     as the LRU row cache (RocksCacheSplit in engine.h). No explicit pre-warming
-//     beyond each workload's warm-up; the OS page cache is whatever the load left.
+//     as the LRU row cache (RocksCacheSplit in engine.h).
+//   * OS page cache (--os-cache, default warm): before each timed workload and before
+//     deleteMany, after the step gate and untimed, each engine reads every file of its
+//     database once (warm), or drops their cached pages with posix_fadvise DONTNEED (cold), or
+//     leaves them (asis). Without it the state depends on the schedule: on a machine that
+//     reclaims page cache it has not touched for ~30 s (the VMs of bench/README.md do), the
+//     engine that loaded first read its files from disk after the others' loads, and at 1M
+//     that made ActionDB's uniform gets 2.5x slower than with its files cached. warm is the
+//     state of a server whose files fit in RAM; cold measures the read path from disk.
 //
 // WORKLOADS (id: what one operation is). Group names for --workloads are in [brackets];
 // load, disk sizes and RSS always run.
@@ -104,6 +113,7 @@
 //
 // OUTPUT. A table on stdout (progress on stderr), and with --json / --markdown the same results
 // as a JSON document and a Markdown report (docs/benchmarks.md describes both).
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -164,6 +174,7 @@ struct Flags {
   bool allow_1m = false;
   std::vector<std::string> engines = {"actiondb", "sqlite", "rocksdb"};
   int repetitions = 5;
+  int rounds = 0;  // timed rounds per query workload; 0 = repetitions
   double seconds_per_round = 1.0;
   bool smoke = false;
   std::set<std::string> workloads;  // empty = all
@@ -172,7 +183,9 @@ struct Flags {
   std::string json_path;
   std::string markdown_path;
   bool fork = true;
+  std::string os_cache = "warm";  // warm | cold | asis (OsCacheState)
 
+  int Rounds() const { return rounds > 0 ? rounds : repetitions; }
   bool Selected(const std::string& group) const {
     return workloads.empty() || workloads.count(group) > 0;
   }
@@ -194,11 +207,12 @@ std::vector<std::string> SplitComma(const std::string& s) {
 void Usage() {
   std::fprintf(stderr,
                "usage: actiondb-bench [--size=10000|100000|1000000] [--allow-1m]\n"
-               "         [--engines=actiondb,sqlite,rocksdb] [--repetitions=5]\n"
+               "         [--engines=actiondb,sqlite,rocksdb] [--repetitions=5] [--rounds=R]\n"
                "         [--seconds-per-round=1] [--smoke] [--workloads=get,author,deep,score,"
                "fts,typo,incr,compact,delete]\n"
                "         [--dir=TMPDIR] [--cache-mb=256] [--json=FILE] [--markdown=FILE] "
-               "[--no-fork]\n");
+               "[--no-fork]\n"
+               "         [--os-cache=warm|cold|asis]\n");
 }
 
 // Parses argv; returns false (after printing why) on a bad flag.
@@ -243,6 +257,12 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
       } else if (key == "--repetitions") {
         flags->repetitions = std::stoi(value);
         reps_given = true;
+      } else if (key == "--rounds") {
+        flags->rounds = std::stoi(value);
+        if (flags->rounds < 1) {
+          std::fprintf(stderr, "--rounds must be at least 1\n");
+          return false;
+        }
       } else if (key == "--seconds-per-round") {
         flags->seconds_per_round = std::stod(value);
         seconds_given = true;
@@ -258,6 +278,12 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
         flags->dir = value;
       } else if (key == "--cache-mb") {
         flags->cache_mb = std::stoull(value);
+      } else if (key == "--os-cache") {
+        if (value != "warm" && value != "cold" && value != "asis") {
+          std::fprintf(stderr, "--os-cache is warm, cold or asis, not '%s'\n", value.c_str());
+          return false;
+        }
+        flags->os_cache = value;
       } else if (key == "--json") {
         flags->json_path = value;
       } else if (key == "--markdown") {
@@ -330,6 +356,30 @@ struct Metric {
   double Max() const { return *std::max_element(samples.begin(), samples.end()); }
   bool HasValue() const { return state == MetricState::kOk && !samples.empty(); }
 };
+
+// Puts the OS page cache of every file under `dir` into the state `mode` names (--os-cache):
+// "warm" reads each file through once, so every page is cached; "cold" asks the kernel to drop
+// each file's cached pages (posix_fadvise DONTNEED: clean pages go, no root needed); "asis"
+// leaves them. Errors are ignored: a file may vanish under a running compaction.
+void SetOsCache(const std::string& dir, const std::string& mode) {
+  if (mode == "asis") return;
+  std::error_code ec;
+  std::vector<char> buf(mode == "warm" ? (1u << 20) : 0);
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    int fd = ::open(it->path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (mode == "cold") {
+      ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    } else {
+      ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+      while (::read(fd, buf.data(), buf.size()) > 0) {
+      }
+    }
+    ::close(fd);
+  }
+}
 
 std::string Sanitize(std::string s) {
   for (char& c : s) {
@@ -559,7 +609,7 @@ class EngineRun {
         posts_(posts),
         n_(posts.size()),
         engine_name_(std::move(engine_name)),
-        runner_(flags.seconds_per_round, flags.repetitions) {}
+        runner_(flags.seconds_per_round, flags.Rounds()) {}
 
   // Runs every selected workload; returns the metrics. `description` receives the engine's.
   std::vector<Metric> Run(std::string* description) {
@@ -581,6 +631,7 @@ class EngineRun {
       engine_ = CreateEngine(engine_name_, config);
       *description = engine_->description();
       std::string dir = flags_.dir + "/" + engine_name_ + "-" + std::to_string(rep);
+      dir_ = dir;
       std::filesystem::remove_all(dir);
       std::filesystem::create_directories(dir);
       Status s = engine_->Open(dir);
@@ -718,6 +769,7 @@ class EngineRun {
       metrics_.push_back(std::move(m));
       return;
     }
+    SetOsCache(dir_, flags_.os_cache);
     if (verify && !verify(&m)) {
       metrics_.push_back(std::move(m));
       return;
@@ -1215,6 +1267,7 @@ class EngineRun {
     if (m->state == MetricState::kError) return;
     uint64_t expected = 0;
     for (const Post& p : posts_) expected += p.score < kDeleteScoreBelow ? 1 : 0;
+    SetOsCache(dir_, flags_.os_cache);
     auto start = Clock::now();
     Result<uint64_t> deleted = engine_->DeleteMany(DeleteFilter{kDeleteScoreBelow});
     double seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -1246,6 +1299,7 @@ class EngineRun {
   const uint64_t n_;
   std::string engine_name_;
   RoundRunner runner_;
+  std::string dir_;  // the current repetition's database directory (SetOsCache)
   std::unique_ptr<Engine> engine_;
   std::vector<Metric> metrics_;
   std::vector<std::vector<uint64_t>> author_truth_;
@@ -1603,9 +1657,10 @@ void WriteJson(const Report& report, const std::string& path) {
   std::ofstream out(path);
   const Flags& f = *report.flags;
   out << "{\n  \"started_at\": " << JsonString(report.started_at) << ",\n  \"size\": " << f.size
-      << ",\n  \"repetitions\": " << f.repetitions
+      << ",\n  \"repetitions\": " << f.repetitions << ",\n  \"rounds\": " << f.Rounds()
       << ",\n  \"seconds_per_round\": " << JsonNumber(f.seconds_per_round)
-      << ",\n  \"cache_mb\": " << f.cache_mb << ",\n  \"smoke\": " << (f.smoke ? "true" : "false")
+      << ",\n  \"cache_mb\": " << f.cache_mb << ",\n  \"os_cache\": " << JsonString(f.os_cache)
+      << ",\n  \"smoke\": " << (f.smoke ? "true" : "false")
       << ",\n  \"baseline\": " << JsonString(report.baseline)
       << ",\n  \"interleaved_rounds\": " << report.rounds
       << ",\n  \"schedule\": " << JsonString(report.Schedule()) << ",\n  \"engines\": [";
@@ -1657,8 +1712,9 @@ void WriteMarkdown(const Report& report, const std::string& path) {
   out << "# actiondb-bench report\n\n";
   out << "- started: " << report.started_at << "\n";
   out << "- records: " << f.size << (f.smoke ? " (smoke)" : "")
-      << "; repetitions: " << f.repetitions << "; seconds per round: " << f.seconds_per_round
-      << "; cache per engine: " << f.cache_mb << " MiB\n";
+      << "; repetitions: " << f.repetitions << "; rounds per query workload: " << f.Rounds()
+      << "; seconds per round: " << f.seconds_per_round << "; cache per engine: " << f.cache_mb
+      << " MiB; OS page cache before each step: " << f.os_cache << "\n";
   out << "- cells: median [min–max] of the repetitions/rounds; ratio = engine median ÷ "
       << report.baseline << " median\n";
   out << "- schedule: " << report.Schedule() << "\n";
@@ -1728,8 +1784,11 @@ int Main(int argc, char** argv) {
     }
   }
 
-  std::printf("actiondb-bench: %" PRIu64 " records, %d repetitions, %.2f s/round, cache %zu MiB\n",
-              flags.size, flags.repetitions, flags.seconds_per_round, flags.cache_mb);
+  std::printf("actiondb-bench: %" PRIu64
+              " records, %d repetitions, %.2f s/round, cache %zu MiB, "
+              "OS page cache %s\n",
+              flags.size, flags.repetitions, flags.seconds_per_round, flags.cache_mb,
+              flags.os_cache.c_str());
   PrintTable(report);
   if (!flags.json_path.empty()) WriteJson(report, flags.json_path);
   if (!flags.markdown_path.empty()) WriteMarkdown(report, flags.markdown_path);

@@ -9,12 +9,13 @@
 namespace actiondb::engine {
 
 // Column-family options for our CFs: a shared LRU cache with index and filter blocks cached,
-// a 10-bit bloom filter (whole key), ZSTD at every level, dynamic level sizes.
+// a 10-bit bloom filter (whole key), dynamic level sizes.
 // `merge` adds the counter merge operator (the `ctr` CF only). `small_keys` is the shape of
 // the CFs of many small keys (idx, fts, ctr, meta): 16 KiB blocks, filters and indexes split
 // into 4 KiB partitions (their one-piece filters outgrow a cache shard). Without it (the
 // records CF): 4 KiB blocks, since records are read one at a time at random, one-piece
-// filters and indexes, and a 16 KiB ZSTD dictionary per file.
+// filters and indexes, LZ4HC with a 16 KiB dictionary per file (cheap to decompress a block
+// at a time); the other CFs use ZSTD.
 rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>& cache, bool merge,
                                            bool small_keys);
 rocksdb::DBOptions MakeDbOptions();
