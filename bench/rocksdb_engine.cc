@@ -110,7 +110,8 @@ class RocksDbEngine final : public Engine {
   std::string description() const override {
     return "raw RocksDB " + std::to_string(ROCKSDB_MAJOR) + "." + std::to_string(ROCKSDB_MINOR) +
            "." + std::to_string(ROCKSDB_PATCH) +
-           " (records only; ActionDbLikeOptions: the record CF's ZSTD with a 16 KiB dictionary, "
+           " (records only; ActionDbLikeOptions: the record CF's LZ4/LZ4HC with a 16 KiB "
+           "dictionary, "
            "bloom 10, 4 KiB blocks, " +
            RocksCacheSplit(config_.cache_bytes).Describe() + "; WAL, sync=false)";
   }

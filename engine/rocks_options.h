@@ -14,8 +14,8 @@ namespace actiondb::engine {
 // the CFs of many small keys (idx, fts, ctr, meta): 16 KiB blocks, filters and indexes split
 // into 4 KiB partitions (their one-piece filters outgrow a cache shard). Without it (the
 // records CF): 4 KiB blocks, since records are read one at a time at random, one-piece
-// filters and indexes, LZ4HC with a 16 KiB dictionary per file (cheap to decompress a block
-// at a time); the other CFs use ZSTD.
+// filters and indexes, LZ4 (LZ4HC at the bottommost level) with a 16 KiB dictionary per
+// file (cheap to decompress a block at a time); the other CFs use ZSTD.
 rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>& cache, bool merge,
                                            bool small_keys);
 rocksdb::DBOptions MakeDbOptions();
