@@ -49,7 +49,7 @@
 //     leaves them (asis). Without it the state depends on the schedule: on a machine that
 //     reclaims page cache it has not touched for ~30 s (the VMs of bench/README.md do), the
 //     engine that loaded first read its files from disk after the others' loads, and at 1M
-//     that made ActionDB's uniform gets 2.5x slower than with its files cached. warm is the
+//     that made ActionDB's uniform gets 2.4x slower than with its files cached. warm is the
 //     state of a server whose files fit in RAM; cold measures the read path from disk.
 //
 // WORKLOADS (id: what one operation is). Group names for --workloads are in [brackets];
