@@ -47,7 +47,7 @@
 //     deleteMany, after the step gate and untimed, each engine reads every file of its
 //     database once (warm), or drops their cached pages with posix_fadvise DONTNEED (cold), or
 //     leaves them (asis). Without it the state depends on the schedule: on a machine that
-//     reclaims page cache it has not touched for ~30 s (the VMs of bench/README.md do), the
+//     reclaims page cache it has not touched for ~45 s (the VMs of bench/README.md do), the
 //     engine that loaded first read its files from disk after the others' loads, and at 1M
 //     that made ActionDB's uniform gets 2.4x slower than with its files cached. warm is the
 //     state of a server whose files fit in RAM; cold measures the read path from disk.
@@ -183,7 +183,7 @@ struct Flags {
   std::string json_path;
   std::string markdown_path;
   bool fork = true;
-  std::string os_cache = "warm";  // warm | cold | asis (OsCacheState)
+  std::string os_cache = "warm";  // warm | cold | asis (SetOsCache)
 
   int Rounds() const { return rounds > 0 ? rounds : repetitions; }
   bool Selected(const std::string& group) const {
