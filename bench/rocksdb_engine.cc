@@ -111,8 +111,7 @@ class RocksDbEngine final : public Engine {
     return "raw RocksDB " + std::to_string(ROCKSDB_MAJOR) + "." + std::to_string(ROCKSDB_MINOR) +
            "." + std::to_string(ROCKSDB_PATCH) +
            " (records only; ActionDbLikeOptions: the record CF's LZ4/LZ4HC with a 16 KiB "
-           "dictionary, "
-           "bloom 10, 4 KiB blocks, " +
+           "dictionary, bloom 10, 4 KiB blocks, " +
            RocksCacheSplit(config_.cache_bytes).Describe() + "; WAL, sync=false)";
   }
   bool Supports(Capability capability) const override {

@@ -122,20 +122,19 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>
   // ZSTD at every level for the CFs of small keys: LZ4's files were 1.3x larger right after
   // a load, when most data is still in L0/L1 (100k posts: 97 -> 79 MB on disk), at no
   // measured cost to reads; they are scanned and merged more than read one block at a time.
-  cf.compression = rocksdb::kZSTD;
-  cf.bottommost_compression = rocksdb::kZSTD;
+  // Records: LZ4 above the bottommost level, LZ4HC at it, with a dictionary. A point read
+  // that misses the block cache decompresses a whole block, and with a dictionary Debian's
+  // RocksDB (built without ZSTD's digested dictionaries) makes ZSTD rebuild its entropy tables
+  // from the dictionary on every block: at 1M posts ZSTD's decompression was 52% of a uniform
+  // get, 22% in that set-up alone. LZ4 has no entropy stage and HC spends the effort when
+  // compressing. 1M posts, compacted, a uniform get on a warm OS cache: ZSTD 15.0 us, 193 MB;
+  // LZ4HC 10.1 us, 224 MB; LZ4 9.4 us, 290 MB. HC only at the bottommost level, where nearly
+  // all records settle: HC in flushes too cut the raw-RocksDB floor's 1M load from ~250k to
+  // 55k records/s (flushes fell behind); plain LZ4 above it keeps flushes fast (204-380k/s),
+  // the same files after settling.
+  cf.compression = small_keys ? rocksdb::kZSTD : rocksdb::kLZ4Compression;
+  cf.bottommost_compression = small_keys ? rocksdb::kZSTD : rocksdb::kLZ4HCCompression;
   if (!small_keys) {
-    // Records: LZ4HC with a dictionary. A point read that misses the block cache decompresses
-    // a whole block, and with a dictionary Debian's RocksDB (built without ZSTD's digested
-    // dictionaries) makes ZSTD rebuild its entropy tables from the dictionary on every block:
-    // at 1M posts ZSTD's decompression was 52% of a uniform get, 22% in that set-up alone.
-    // LZ4 has no entropy stage and HC spends the effort when compressing. 1M posts, compacted,
-    // a uniform get on a warm OS cache: ZSTD 15.0 us, 193 MB; LZ4HC 10.1 us, 224 MB; LZ4 9.4 us,
-    // 290 MB. HC only at the bottommost level, where nearly all records settle: HC in flushes
-    // too cut the raw-RocksDB floor's 1M load from ~250k to 55k records/s (flushes fell
-    // behind); plain LZ4 above it keeps flushes fast (204-380k/s), the same files after settling.
-    cf.compression = rocksdb::kLZ4Compression;
-    cf.bottommost_compression = rocksdb::kLZ4HCCompression;
     // A 4 KiB block holds ~10 records, too little for the compressor to find the field names
     // and values they share; a per-file 16 KiB dictionary trained on the file's blocks does
     // (ZSTD, 100k posts: 24.7 -> 19.3 MB). The CFs of small keys gained < 1% from one.
