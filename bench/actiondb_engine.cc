@@ -118,6 +118,12 @@ class ActionDbEngine : public Engine {
       uint64_t bytes = std::strtoull(props.c_str() + at + 10, nullptr, 10);
       sst_total += bytes;
       out += (out.empty() ? "" : ", ") + cf + " " + FormatMb(bytes);
+      // The files per level ("L0:2,L6:3"): data still in L0 is larger and slower to read.
+      size_t lv = props.find("files-per-level=");
+      if (bytes > 0 && lv != std::string::npos) {
+        std::string levels = props.substr(lv + 16, props.find(' ', lv) - (lv + 16));
+        if (!levels.empty()) out += " (" + levels + ")";
+      }
     }
     if (st->disk_bytes >= sst_total) out += ", other files " + FormatMb(st->disk_bytes - sst_total);
     return out;

@@ -1047,11 +1047,24 @@ Result<DatabaseStats> Store::Stats() {
       return v;
     };
     uint64_t mem = prop("rocksdb.cur-size-all-mem-tables");
+    // Where the files are: a store whose data still sits in overlapping L0 files reads and
+    // stores differently from one compacted into the last level. "L0:2,L6:3", "" for no file.
+    std::string levels;
+    const int num_levels = rep_->db->NumberLevels(rep_->cfs[i]);
+    for (int level = 0; level < num_levels; ++level) {
+      std::string files;
+      if (!rep_->db->GetProperty(rep_->cfs[i], "rocksdb.num-files-at-level" + std::to_string(level),
+                                 &files) ||
+          files.empty() || files == "0") {
+        continue;
+      }
+      levels += (levels.empty() ? "L" : ",L") + std::to_string(level) + ":" + files;
+    }
     st.column_families.emplace_back(
         CfName(static_cast<Cf>(i)),
         "estimate-num-keys=" + std::to_string(prop("rocksdb.estimate-num-keys")) +
             " sst-bytes=" + std::to_string(prop("rocksdb.total-sst-files-size")) +
-            " memtable-bytes=" + std::to_string(mem));
+            " memtable-bytes=" + std::to_string(mem) + " files-per-level=" + levels);
     st.memtable_bytes += mem;
     st.table_reader_bytes += prop("rocksdb.estimate-table-readers-mem");
   }

@@ -196,6 +196,34 @@ TEST_F(StoreTest, FlushSettlesFilesToTheirCompactedSize) {
   ExpectClean();
 }
 
+// Stats says where each column family's table files are: a flush writes L0 files, a full
+// compaction moves everything into the last level (docs/cli.md, `stats`).
+TEST_F(StoreTest, StatsReportFilesPerLevel) {
+  auto levels_of = [&](const std::string& want) -> std::string {
+    auto st = db_->Stats();
+    EXPECT_TRUE(st.ok());
+    if (!st.ok()) return "?";
+    for (const auto& [cf, props] : st->column_families) {
+      size_t at = props.find("files-per-level=");
+      if (cf != want || at == std::string::npos) continue;
+      return props.substr(at + 16, props.find(' ', at) - (at + 16));
+    }
+    ADD_FAILURE() << "no files-per-level for " << want;
+    return "?";
+  };
+  EXPECT_EQ(levels_of("rec"), "") << "a new store has no table files";
+  for (int i = 0; i < 3; ++i) {
+    NewUser("u" + std::to_string(i) + "@x.io");
+    ASSERT_OK(db_->Flush());
+  }
+  const std::string flushed = levels_of("rec");
+  EXPECT_EQ(flushed.rfind("L0:", 0), 0u) << flushed;
+  EXPECT_EQ(flushed.find(','), std::string::npos) << "three flushes stay in L0: " << flushed;
+  ASSERT_OK(db_->Compact());
+  const std::string compacted = levels_of("rec");
+  EXPECT_EQ(compacted, "L6:1") << "a full compaction leaves one file in the last level";
+}
+
 TEST_F(StoreTest, IdsAreMonotonicAndNeverReusedAcrossDeleteAndReopen) {
   uint64_t a = NewUser("a@x.io"), b = NewUser("b@x.io");
   EXPECT_EQ(b, a + 1);
