@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "actiondb/database.h"
 #include "actiondb/internal_api.h"
@@ -104,6 +106,14 @@ class ActionDbEngine : public Engine {
     return Status::OK();
   }
 
+  // One value of a column family's "key=value key=value" line (Database::Stats).
+  static std::optional<std::string> Property(const std::string& props, const std::string& key) {
+    size_t at = props.find(key + "=");
+    if (at == std::string::npos) return std::nullopt;
+    at += key.size() + 1;
+    return props.substr(at, props.find(' ', at) - at);
+  }
+
   Status Settle() override { return db_->Flush(); }
   Result<uint64_t> DiskBytes() override { return DirectoryBytes(dir_); }
   // SST bytes per column family (Database::Stats), then the rest (WAL, logs, manifest).
@@ -113,17 +123,14 @@ class ActionDbEngine : public Engine {
     std::string out;
     uint64_t sst_total = 0;
     for (const auto& [cf, props] : st->column_families) {
-      size_t at = props.find("sst-bytes=");
-      if (at == std::string::npos) continue;
-      uint64_t bytes = std::strtoull(props.c_str() + at + 10, nullptr, 10);
+      std::optional<std::string> sst = Property(props, "sst-bytes");
+      if (!sst) continue;
+      uint64_t bytes = std::strtoull(sst->c_str(), nullptr, 10);
       sst_total += bytes;
       out += (out.empty() ? "" : ", ") + cf + " " + FormatMb(bytes);
       // The files per level ("L0:2,L6:3"): data still in L0 is larger and slower to read.
-      size_t lv = props.find("files-per-level=");
-      if (bytes > 0 && lv != std::string::npos) {
-        std::string levels = props.substr(lv + 16, props.find(' ', lv) - (lv + 16));
-        if (!levels.empty()) out += " (" + levels + ")";
-      }
+      std::optional<std::string> levels = Property(props, "files-per-level");
+      if (bytes > 0 && levels && !levels->empty()) out += " (" + *levels + ")";
     }
     if (st->disk_bytes >= sst_total) out += ", other files " + FormatMb(st->disk_bytes - sst_total);
     return out;

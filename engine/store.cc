@@ -1049,16 +1049,13 @@ Result<DatabaseStats> Store::Stats() {
     uint64_t mem = prop("rocksdb.cur-size-all-mem-tables");
     // Where the files are: a store whose data still sits in overlapping L0 files reads and
     // stores differently from one compacted into the last level. "L0:2,L6:3", "" for no file.
+    rocksdb::ColumnFamilyMetaData meta;
+    rep_->db->GetColumnFamilyMetaData(rep_->cfs[i], &meta);
     std::string levels;
-    const int num_levels = rep_->db->NumberLevels(rep_->cfs[i]);
-    for (int level = 0; level < num_levels; ++level) {
-      std::string files;
-      if (!rep_->db->GetProperty(rep_->cfs[i], "rocksdb.num-files-at-level" + std::to_string(level),
-                                 &files) ||
-          files.empty() || files == "0") {
-        continue;
-      }
-      levels += (levels.empty() ? "L" : ",L") + std::to_string(level) + ":" + files;
+    for (const auto& level : meta.levels) {
+      if (level.files.empty()) continue;
+      levels += (levels.empty() ? "L" : ",L") + std::to_string(level.level) + ":" +
+                std::to_string(level.files.size());
     }
     st.column_families.emplace_back(
         CfName(static_cast<Cf>(i)),

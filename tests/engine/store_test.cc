@@ -2,6 +2,8 @@
 // transactions, ids, and every bad-input case. Each write-heavy test ends with the checker.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "actiondb/database.h"
@@ -12,6 +14,23 @@ namespace {
 
 using testing::TempDir;
 using testing::TestOptions;
+
+// One value of a column family's "key=value ..." line in Database::Stats; a test failure and
+// nullopt when the stats, the column family or the key are missing.
+std::optional<std::string> CfProperty(Database& db, const std::string& want,
+                                      const std::string& key) {
+  auto st = db.Stats();
+  EXPECT_TRUE(st.ok());
+  if (!st.ok()) return std::nullopt;
+  for (const auto& [cf, props] : st->column_families) {
+    size_t at = props.find(key + "=");
+    if (cf != want || at == std::string::npos) continue;
+    at += key.size() + 1;
+    return props.substr(at, props.find(' ', at) - at);
+  }
+  ADD_FAILURE() << "no " << key << " for " << want << " in Stats";
+  return std::nullopt;
+}
 
 class StoreTest : public ::testing::Test {
  protected:
@@ -176,15 +195,8 @@ TEST_F(StoreTest, FlushSettlesFilesToTheirCompactedSize) {
   // vs 46,605 bytes). The search index is written as merge operands, which stay until a
   // compaction merges them (docs/key-layout.md, "Posting segments").
   auto idx_bytes = [&]() -> uint64_t {
-    auto st = db_->Stats();
-    EXPECT_TRUE(st.ok());
-    if (!st.ok()) return 0;
-    for (const auto& [cf, props] : st->column_families) {
-      size_t at = props.find("sst-bytes=");
-      if (cf == "idx" && at != std::string::npos) return std::stoull(props.substr(at + 10));
-    }
-    ADD_FAILURE() << "no idx sst-bytes in Stats";
-    return 0;
+    std::optional<std::string> v = CfProperty(*db_, "idx", "sst-bytes");
+    return v ? std::stoull(*v) : 0;
   };
   ASSERT_OK(db_->Flush());
   uint64_t flushed = idx_bytes();
@@ -199,17 +211,8 @@ TEST_F(StoreTest, FlushSettlesFilesToTheirCompactedSize) {
 // Stats says where each column family's table files are: a flush writes L0 files, a full
 // compaction moves everything into the last level (docs/cli.md, `stats`).
 TEST_F(StoreTest, StatsReportFilesPerLevel) {
-  auto levels_of = [&](const std::string& want) -> std::string {
-    auto st = db_->Stats();
-    EXPECT_TRUE(st.ok());
-    if (!st.ok()) return "?";
-    for (const auto& [cf, props] : st->column_families) {
-      size_t at = props.find("files-per-level=");
-      if (cf != want || at == std::string::npos) continue;
-      return props.substr(at + 16, props.find(' ', at) - (at + 16));
-    }
-    ADD_FAILURE() << "no files-per-level for " << want;
-    return "?";
+  auto levels_of = [&](const std::string& cf) {
+    return CfProperty(*db_, cf, "files-per-level").value_or("?");
   };
   EXPECT_EQ(levels_of("rec"), "") << "a new store has no table files";
   for (int i = 0; i < 3; ++i) {
