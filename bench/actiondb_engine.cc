@@ -42,8 +42,10 @@ class ActionDbEngine : public Engine {
   std::string description() const override {
     return "ActionDB (C++ API: internal API writes, query layer reads; " +
            RocksCacheSplit(config_.cache_bytes).Describe() +
-           "; WAL, no fsync per commit; indexes on score, author, (author, createdAt), "
-           "createdAt, updatedAt, state)";
+           "; WAL, no fsync per commit; write helper threads " +
+           (config_.write_helper_threads < 0 ? std::string("by default")
+                                             : std::to_string(config_.write_helper_threads)) +
+           "; indexes on score, author, (author, createdAt), createdAt, updatedAt, state)";
   }
   bool Supports(Capability c) const override {
     switch (c) {
@@ -69,6 +71,7 @@ class ActionDbEngine : public Engine {
     o.block_cache_bytes = cache.block_bytes;
     o.row_cache_bytes = cache.row_bytes;
     o.lock_timeout_ms = 10000;  // the 2-thread hot-record increments queue on one record lock
+    o.write_helper_threads = config_.write_helper_threads;
     ASSIGN_OR_RETURN(db_, Database::Open(dir, o));
     ASSIGN_OR_RETURN(Schema schema, ParseSchemaJson(kSchema));
     RETURN_IF_ERROR(db_->ApplySchema(schema).status());

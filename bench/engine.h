@@ -49,6 +49,7 @@ enum class Capability {
 // page cache; RocksDB's block cache and row cache, split by RocksCacheSplit).
 struct EngineConfig {
   size_t cache_bytes = 256u << 20;
+  int write_helper_threads = -1;  // ActionDB only: Options::write_helper_threads
 };
 
 // How a RocksDB engine divides its cache budget: a quarter to the row cache (whole values by

@@ -7,6 +7,7 @@
 //                  [--repetitions=5] [--rounds=R] [--seconds-per-round=1] [--smoke]
 //                  [--workloads=LIST] [--dir=TMPDIR] [--cache-mb=256] [--json=FILE]
 //                  [--markdown=FILE] [--no-fork] [--os-cache=warm|cold|asis]
+//                  [--write-helpers=N]
 //
 // DATASET (bench/dataset.h; perf-baseline.md §2). N deterministic "post" records, id = 1..N:
 //   title 3-8 words and body 30-80 words from a 20,000-word vocabulary sampled with Zipf s=1.0,
@@ -43,6 +44,9 @@
 //   * Cache: every engine gets --cache-mb (default 256) for its own caches: SQLite `PRAGMA
 //     cache_size`; ActionDB and raw RocksDB three quarters as the LRU block cache and a quarter
 //     as the LRU row cache (RocksCacheSplit in engine.h).
+//   * --write-helpers=N: ActionDB's Options::write_helper_threads (the threads that analyze a
+//     bulk create's records for search next to the committing one); default -1, ActionDB's
+//     own default (one fewer than the cores, at most 3). For A/B runs of the load.
 //   * OS page cache (--os-cache, default warm): before each timed workload and before
 //     deleteMany, after the step gate and untimed, each engine reads every file of its
 //     database once (warm), or drops their cached pages with posix_fadvise DONTNEED (cold), or
@@ -180,6 +184,7 @@ struct Flags {
   std::set<std::string> workloads;  // empty = all
   std::string dir;
   size_t cache_mb = 256;
+  int write_helpers = -1;
   std::string json_path;
   std::string markdown_path;
   bool fork = true;
@@ -210,7 +215,8 @@ void Usage() {
                "         [--engines=actiondb,sqlite,rocksdb] [--repetitions=5] [--rounds=R]\n"
                "         [--seconds-per-round=1] [--smoke] [--workloads=get,author,deep,score,"
                "fts,typo,incr,compact,delete]\n"
-               "         [--dir=TMPDIR] [--cache-mb=256] [--json=FILE] [--markdown=FILE] "
+               "         [--dir=TMPDIR] [--cache-mb=256] [--write-helpers=-1] [--json=FILE] "
+               "[--markdown=FILE] "
                "[--no-fork]\n"
                "         [--os-cache=warm|cold|asis]\n");
 }
@@ -278,6 +284,9 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
         flags->dir = value;
       } else if (key == "--cache-mb") {
         flags->cache_mb = std::stoull(value);
+      } else if (key == "--write-helpers") {
+        flags->write_helpers = std::stoi(value);
+        if (flags->write_helpers < -1) throw std::invalid_argument("below -1");
       } else if (key == "--os-cache") {
         if (value != "warm" && value != "cold" && value != "asis") {
           std::fprintf(stderr, "--os-cache is warm, cold or asis, not '%s'\n", value.c_str());
@@ -616,6 +625,7 @@ class EngineRun {
     uint64_t rss_at_start = ProcStatusBytes("VmRSS");
     EngineConfig config;
     config.cache_bytes = flags_.cache_mb << 20;
+    config.write_helper_threads = flags_.write_helpers;
 
     Metric load = NewMetric("load", "a. bulk load (all indexes + search), 1000/txn", "rec/s");
     Metric disk_load = NewMetric("disk_load", "g. on-disk size after load (settled)", "MB", false);

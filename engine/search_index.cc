@@ -400,6 +400,32 @@ bool SearchPending::RollbackToSavePoint() {
   return true;
 }
 
+void SearchPending::Absorb(SearchPending&& other) {
+  sorted_writes_valid_ = sorted_stats_valid_ = false;
+  if (log_.empty()) {
+    log_ = std::move(other.log_);  // nothing indexed yet (indexed_ == 0)
+  } else {
+    for (auto& [key, value] : other.log_) log_.emplace_back(std::move(key), std::move(value));
+  }
+  if (stats_.empty() && savepoints_.empty()) {
+    stats_.swap(other.stats_);
+    other.Clear();
+    return;
+  }
+  // Nodes move between the maps: no key is copied.
+  for (auto it = other.stats_.begin(); it != other.stats_.end();) {
+    auto node = other.stats_.extract(it++);
+    if (node.mapped() == 0) continue;
+    if (!savepoints_.empty()) stats_journal_.emplace_back(node.key(), node.mapped());
+    if (auto found = stats_.find(node.key()); found != stats_.end()) {
+      found->second += node.mapped();
+    } else {
+      stats_.insert(std::move(node));
+    }
+  }
+  other.Clear();
+}
+
 void SearchPending::Clear() {
   sorted_stats_valid_ = sorted_writes_valid_ = false;
   sorted_stats_.clear();
@@ -820,9 +846,33 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
 
 }  // namespace
 
+void IndexCreatedRecord(const ModelInfo& m, uint64_t id, const RecordView& record,
+                        SearchPending* pending) {
+  const DocTerms doc = AnalyzeRecord(record, SearchFieldIds(m));
+  // Every term is new to the record: its posting, and one more document for it.
+  for (const auto& [term, parts] : doc.terms) {
+    pending->Put(keys::SearchPostingKey(m.id, term, id), EncodePosting(parts));
+    pending->AddStat(keys::SearchDfKey(m.id, term), 1);
+  }
+  // The surface dictionary: documents per unstemmed word.
+  for (const std::string& surface : doc.surfaces) {
+    pending->AddStat(keys::SearchSurfaceKey(m.id, surface), 1);
+  }
+  // Field token totals, the document count, and the document's entry.
+  for (const auto& [fid, len] : doc.field_lengths) {
+    pending->AddStat(keys::SearchFieldTokensKey(m.id, fid), static_cast<int64_t>(len));
+  }
+  pending->AddStat(keys::SearchDocCountKey(m.id), 1);
+  pending->Put(keys::SearchDocKey(m.id, id), EncodeDocEntry(doc.field_lengths));
+}
+
 Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
                          uint64_t id, const RecordView* old_record, const RecordView* new_record,
                          SearchPending* pending) {
+  if (old_record == nullptr) {
+    if (new_record != nullptr) IndexCreatedRecord(m, id, *new_record, pending);
+    return Status::OK();
+  }
   std::string doc_key = keys::SearchDocKey(m.id, id);
   const std::vector<uint16_t> current = new_record ? SearchFieldIds(m) : std::vector<uint16_t>();
   DocTerms before, after;

@@ -159,6 +159,11 @@ class SearchPending {
   // transaction, sorted. Built on demand.
   std::vector<std::pair<uint32_t, uint64_t>> WholeBlocks() const;
 
+  // Appends `other`'s writes after this one's (in their order) and adds its statistics
+  // deltas, as if its calls had been made here; `other` (no savepoints, no created ids) is
+  // left empty. How the pieces of a parallel analysis (IndexCreatedRecord) are joined.
+  void Absorb(SearchPending&& other);
+
   void SetSavePoint() {
     savepoints_.push_back({stats_journal_.size(), log_.size(), created_.size()});
   }

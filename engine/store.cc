@@ -508,6 +508,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
   rep->dir = dir;
   rep->options = options;
   rep->write_options.sync = options.sync_mode == SyncMode::kSync;
+  rep->work_pool = std::make_unique<WorkPool>(WorkPool::HelpersFor(options.write_helper_threads));
 
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) {

@@ -17,6 +17,7 @@
 #include "engine/posting_segments.h"
 #include "engine/store.h"
 #include "engine/term_dictionary.h"
+#include "engine/work_pool.h"
 
 namespace actiondb::engine {
 
@@ -28,6 +29,8 @@ struct Store::Rep {
   std::shared_ptr<rocksdb::Cache> block_cache;    // shared by every column family
   std::shared_ptr<rocksdb::Cache> row_cache;      // null when Options::row_cache_bytes is 0
   rocksdb::WriteOptions write_options;
+  // Helps commits analyze the records they created (Options::write_helper_threads).
+  std::unique_ptr<WorkPool> work_pool;
 
   mutable std::mutex catalog_mu;
   std::shared_ptr<const Catalog> catalog;
@@ -126,6 +129,11 @@ class SearchPending;
 Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
                          uint64_t id, const RecordView* old_record, const RecordView* new_record,
                          SearchPending* pending);
+// IndexSearchChange for a record created in this transaction (no old version): it reads
+// nothing, so it needs neither the transaction nor the store and may run on any thread, into
+// a SearchPending of its own.
+void IndexCreatedRecord(const ModelInfo& m, uint64_t id, const RecordView& record,
+                        SearchPending* pending);
 // `gate` takes Rep::dict_gate shared: the caller keeps it until its commit has returned.
 Status AppendSearchPending(rocksdb::Transaction* txn, Store::Rep* rep, SearchPending* pending,
                            std::shared_lock<std::shared_mutex>* gate);

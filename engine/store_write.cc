@@ -12,7 +12,9 @@
 //   - search postings and doc entries (keys with the record id too) and search statistics
 //     (merge-add operands: document count, token totals, document frequencies) are kept in
 //     memory (SearchPending: writes by key, deltas summed per key) and appended to the
-//     transaction's plain batch at commit, in key order, bypassing the indexed batch.
+//     transaction's plain batch at commit, in key order, bypassing the indexed batch. A
+//     created record's are derived only when first needed (FlushCreated), a bulk create's in
+//     parallel on the store's WorkPool.
 #include <cmath>
 #include <unordered_map>
 
@@ -99,12 +101,13 @@ class TxnImpl : public StoreTransaction {
 
   void SetSavePoint() override {
     txn_->SetSavePoint();
-    search_pending_.SetSavePoint();
+    pending_search().SetSavePoint();
     ++savepoints_;
   }
   Status RollbackToSavePoint() override {
     if (savepoints_ == 0) return Status(Code::kInvalidArgument, "no savepoint to roll back to");
     --savepoints_;
+    created_search_.clear();  // all created after the savepoint (SetSavePoint flushed them)
     search_pending_.RollbackToSavePoint();
     return FromRocks(txn_->RollbackToSavePoint(), "rollback to savepoint");
   }
@@ -123,7 +126,7 @@ class TxnImpl : public StoreTransaction {
       }
     }
     std::shared_lock<std::shared_mutex> dict_gate;  // held to the end of the commit
-    Status fs = AppendSearchPending(txn_.get(), rep_, &search_pending_, &dict_gate);
+    Status fs = AppendSearchPending(txn_.get(), rep_, &pending_search(), &dict_gate);
     if (!fs.ok()) {
       txn_->Rollback().PermitUncheckedError();
       schema_lock_.unlock();
@@ -172,7 +175,11 @@ class TxnImpl : public StoreTransaction {
 
   rocksdb::Transaction* txn() { return txn_.get(); }
   Store::Rep* rep() { return rep_; }
-  const SearchPending& search_pending() const { return search_pending_; }
+  // What the transaction has pending for the search index, the records it created included.
+  SearchPending& pending_search() {
+    FlushCreated();
+    return search_pending_;
+  }
 
  private:
   static std::string model_name(const ModelInfo& m) { return m.api_identifier; }
@@ -186,6 +193,9 @@ class TxnImpl : public StoreTransaction {
   Status CheckRequired(const ModelInfo& m, const std::unordered_map<uint16_t, Value>& fields,
                        std::vector<ValidationError>* errors);
   Status Guard(const rocksdb::Status& s, const std::string& ctx) { return FromRocks(s, ctx); }
+  // Adds the search-index entries of the records in created_search_ to search_pending_, in
+  // pieces on the store's work pool when there are enough of them.
+  void FlushCreated();
 
   Store* store_;
   Store::Rep* rep_;
@@ -197,6 +207,16 @@ class TxnImpl : public StoreTransaction {
   int savepoints_ = 0;
   std::unordered_map<uint32_t, uint64_t> max_ids_;  // per model: highest id created here
   SearchPending search_pending_;                    // appended to the batch at commit
+  // Records created here whose search-index entries are not in search_pending_ yet: they are
+  // derived when something needs them (a read of the pending entries, an update or delete, a
+  // savepoint, the commit), a bulk create's all at once, in parallel. A created record is
+  // locked and new, so nothing else in the transaction depends on its entries before then.
+  struct CreatedRecord {
+    const ModelInfo* model;  // in cat_, held for the transaction's life
+    uint64_t id;
+    RecordView record;
+  };
+  std::vector<CreatedRecord> created_search_;
 };
 
 // Reads through the transaction: committed data plus its own writes.
@@ -237,8 +257,8 @@ class TxnView : public ReadView {
       // Stored postings are segments (posting_segments.h); the pending writes are logical.
       std::unique_ptr<KvIterator> base = NewSegmentIterator(
           NewBoundedIterator(std::move(it), SegmentLowerBound(lower), upper), lower, upper);
-      if (!t_->search_pending().has_writes()) return base;
-      return NewSearchOverlay(std::move(base), &t_->search_pending().SortedWrites(),
+      if (!t_->pending_search().has_writes()) return base;
+      return NewSearchOverlay(std::move(base), &t_->pending_search().SortedWrites(),
                               std::move(lower), std::move(upper));
     }
     return NewBoundedIterator(std::move(it), std::move(lower), std::move(upper));
@@ -246,7 +266,7 @@ class TxnView : public ReadView {
 
   Result<std::optional<std::string>> GetRaw(Cf cf, std::string_view key) override {
     if (cf == Cf::kFts) {
-      if (const std::optional<std::string>* p = t_->search_pending().Find(std::string(key))) {
+      if (const std::optional<std::string>* p = t_->pending_search().Find(std::string(key))) {
         return *p;
       }
     }
@@ -255,7 +275,7 @@ class TxnView : public ReadView {
     });
   }
 
-  const SearchPending* pending_search() const override { return &t_->search_pending(); }
+  const SearchPending* pending_search() const override { return &t_->pending_search(); }
 
  private:
   TxnImpl* t_;
@@ -381,9 +401,36 @@ Result<RecordView> TxnImpl::CreateStored(const ModelInfo& m, StoredFields values
   uint64_t& high = max_ids_[m.id];
   if (id > high) high = id;
   ASSIGN_OR_RETURN(RecordView created, RecordView::Parse(std::move(bytes), id, m.api_identifier));
-  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, nullptr, &created, &search_pending_));
+  created_search_.push_back({&m, id, created});
   search_pending_.NoteCreated(m.id, id);
   return created;
+}
+
+void TxnImpl::FlushCreated() {
+  if (created_search_.empty()) return;
+  // A piece is at least kMinPiece records (a small transaction is not worth a hand-off), and
+  // each thread gets about four, so a helper that starts late or runs slower (this machine's
+  // two vCPUs slow each other down by ~30%) hands its last pieces back to the caller. Joining
+  // re-adds every piece's statistics but the first's.
+  constexpr size_t kMinPiece = 32;
+  const size_t n = created_search_.size();
+  WorkPool& pool = *rep_->work_pool;
+  const size_t pieces = std::min(n / kMinPiece, 4 * static_cast<size_t>(pool.helpers() + 1));
+  if (pool.helpers() == 0 || pieces <= 1) {
+    for (const CreatedRecord& c : created_search_) {
+      IndexCreatedRecord(*c.model, c.id, c.record, &search_pending_);
+    }
+  } else {
+    std::vector<SearchPending> out(pieces);
+    pool.Run(pieces, [&](size_t p) {
+      for (size_t i = n * p / pieces; i < n * (p + 1) / pieces; ++i) {
+        const CreatedRecord& c = created_search_[i];
+        IndexCreatedRecord(*c.model, c.id, c.record, &out[p]);
+      }
+    });
+    for (SearchPending& piece : out) search_pending_.Absorb(std::move(piece));
+  }
+  created_search_.clear();
 }
 
 Result<RecordView> TxnImpl::UpdateWithAtomics(const ModelInfo& m, uint64_t id, StoredFields changes,
@@ -534,7 +581,7 @@ Result<RecordView> TxnImpl::UpdateWithAtomics(const ModelInfo& m, uint64_t id, S
       Guard(txn_->Put(rep_->cf(Cf::kRec), keys::RecordKey(m.id, id), bytes), "record write"));
   ASSIGN_OR_RETURN(RecordView updated, RecordView::Parse(std::move(bytes), id, m.api_identifier));
   // Postings: the difference between the old and the new record's.
-  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, &*old, &updated, &search_pending_));
+  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, &*old, &updated, &pending_search()));
   return updated;
 }
 
@@ -560,7 +607,7 @@ Status TxnImpl::DeleteStored(const ModelInfo& m, uint64_t id) {
     RETURN_IF_ERROR(
         Guard(batch->Delete(rep_->cf(Cf::kCtr), keys::AtomicKey(m.id, id, fid)), "counter delete"));
   }
-  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, &*old, nullptr, &search_pending_));
+  RETURN_IF_ERROR(IndexSearchChange(txn_.get(), rep_, m, id, &*old, nullptr, &pending_search()));
   return Guard(txn_->Delete(rep_->cf(Cf::kRec), keys::RecordKey(m.id, id)), "record delete");
 }
 

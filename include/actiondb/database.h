@@ -50,6 +50,11 @@ struct Options {
   // Password hashing (Argon2id) cost: false = libsodium's "interactive" limits, true = its
   // minimum (for tests and bulk sample data; still a real KDF).
   bool fast_password_hashing = false;
+  // Threads that help a transaction's commit derive the search-index entries (analysis,
+  // postings, statistics) of the records it created, a piece of the records each: -1 = one
+  // fewer than the machine's cores, at most 3; 0 = none (the committing thread does it all).
+  // Started on first need; the entries are the same either way.
+  int write_helper_threads = -1;
 };
 
 // A record as the C++ API returns it: the id, then every stored field of the model by
