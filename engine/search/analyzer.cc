@@ -26,6 +26,11 @@ constexpr std::array<std::string_view, 30> kStopWords = {
     "if",  "in",    "into", "is",    "it",    "of",   "on",   "or",  "such", "that",
     "the", "their", "then", "there", "these", "they", "this", "to",  "was",  "with",
 };
+constexpr size_t kLongestStopWord = [] {
+  size_t longest = 0;
+  for (std::string_view w : kStopWords) longest = std::max(longest, w.size());
+  return longest;
+}();
 
 // Latin letters that case folding leaves alone and NFD does not decompose, spelled the way a
 // user without the key would type them. Input is already case-folded (lowercase).
@@ -286,6 +291,8 @@ std::string Analyzer::StemUncached(std::string_view folded_word) const {
 }
 
 bool Analyzer::IsStopWord(std::string_view folded_word) {
+  // Most words are longer than every stop word: no search for them.
+  if (folded_word.size() > kLongestStopWord) return false;
   return std::binary_search(kStopWords.begin(), kStopWords.end(), folded_word);
 }
 
@@ -326,6 +333,7 @@ std::vector<AnalyzedWord> Analyzer::AnalyzeWords(std::string_view text) const {
     return words;
   }
   icu::UnicodeString folded = FoldUnicode(text);
+  words.reserve(text.size() / 6 + 1);  // ~1 word per 6 bytes of prose: rarely a reallocation
   for (const Segment& segment : WordSegments(folded)) {
     std::string raw;
     folded.tempSubStringBetween(segment.start, segment.end).toUTF8String(raw);
