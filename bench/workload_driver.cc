@@ -216,8 +216,7 @@ void Usage() {
                "         [--seconds-per-round=1] [--smoke] [--workloads=get,author,deep,score,"
                "fts,typo,incr,compact,delete]\n"
                "         [--dir=TMPDIR] [--cache-mb=256] [--write-helpers=-1] [--json=FILE] "
-               "[--markdown=FILE] "
-               "[--no-fork]\n"
+               "[--markdown=FILE] [--no-fork]\n"
                "         [--os-cache=warm|cold|asis]\n");
 }
 

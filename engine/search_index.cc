@@ -409,18 +409,17 @@ void SearchPending::Absorb(SearchPending&& other) {
   }
   if (stats_.empty() && savepoints_.empty()) {
     stats_.swap(other.stats_);
-    other.Clear();
-    return;
-  }
-  // Nodes move between the maps: no key is copied.
-  for (auto it = other.stats_.begin(); it != other.stats_.end();) {
-    auto node = other.stats_.extract(it++);
-    if (node.mapped() == 0) continue;
-    if (!savepoints_.empty()) stats_journal_.emplace_back(node.key(), node.mapped());
-    if (auto found = stats_.find(node.key()); found != stats_.end()) {
-      found->second += node.mapped();
-    } else {
-      stats_.insert(std::move(node));
+  } else {
+    // Nodes move between the maps: no key is copied.
+    for (auto it = other.stats_.begin(); it != other.stats_.end();) {
+      auto node = other.stats_.extract(it++);
+      if (node.mapped() == 0) continue;
+      if (!savepoints_.empty()) stats_journal_.emplace_back(node.key(), node.mapped());
+      if (auto found = stats_.find(node.key()); found != stats_.end()) {
+        found->second += node.mapped();
+      } else {
+        stats_.insert(std::move(node));
+      }
     }
   }
   other.Clear();
@@ -869,45 +868,43 @@ void IndexCreatedRecord(const ModelInfo& m, uint64_t id, const RecordView& recor
 Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const ModelInfo& m,
                          uint64_t id, const RecordView* old_record, const RecordView* new_record,
                          SearchPending* pending) {
-  if (old_record == nullptr) {
-    if (new_record != nullptr) IndexCreatedRecord(m, id, *new_record, pending);
+  std::string doc_key = keys::SearchDocKey(m.id, id);
+  // The fields the record was indexed with (the schema may have changed since): the doc entry
+  // says. The record is locked, so nobody else changes its postings meanwhile.
+  std::optional<std::string> entry;
+  if (old_record) {
+    ASSIGN_OR_RETURN(entry, ReadFts(txn, rep, *pending, doc_key, "reading the search entry"));
+  }
+  // No entry (a new record, or one indexed before it had anything searchable): every posting
+  // of the new version is new.
+  if (!entry) {
+    if (new_record) IndexCreatedRecord(m, id, *new_record, pending);
     return Status::OK();
   }
-  std::string doc_key = keys::SearchDocKey(m.id, id);
+  FieldLengths lengths;
+  if (!DecodeDocEntry(*entry, &lengths)) {
+    return Status(Code::kInvalidStoredData, m.api_identifier + " " + std::to_string(id) +
+                                                ": malformed search document entry");
+  }
+  std::vector<uint16_t> fids;
+  for (const auto& [fid, len] : lengths) fids.push_back(fid);
   const std::vector<uint16_t> current = new_record ? SearchFieldIds(m) : std::vector<uint16_t>();
-  DocTerms before, after;
-  bool had_doc = false;
-  if (old_record) {
-    // The fields the record was indexed with (the schema may have changed since): the doc
-    // entry says. The record is locked, so nobody else changes its postings meanwhile.
-    ASSIGN_OR_RETURN(std::optional<std::string> entry,
-                     ReadFts(txn, rep, *pending, doc_key, "reading the search entry"));
-    if (entry) {
-      FieldLengths lengths;
-      if (!DecodeDocEntry(*entry, &lengths)) {
-        return Status(Code::kInvalidStoredData, m.api_identifier + " " + std::to_string(id) +
-                                                    ": malformed search document entry");
+  if (new_record && fids == current) {
+    // An update under the same field set: only the fields whose values differ are re-analyzed
+    // (an `_atomics` increment must not re-tokenize the body).
+    std::vector<uint16_t> changed;
+    for (uint16_t fid : fids) {
+      if (fid != kIdFieldId && !(old_record->Get(fid) == new_record->Get(fid))) {
+        changed.push_back(fid);
       }
-      std::vector<uint16_t> fids;
-      for (const auto& [fid, len] : lengths) fids.push_back(fid);
-      if (new_record && fids == current) {
-        // An update under the same field set: only the fields whose values differ are
-        // re-analyzed (an `_atomics` increment must not re-tokenize the body).
-        std::vector<uint16_t> changed;
-        for (uint16_t fid : fids) {
-          if (fid != kIdFieldId && !(old_record->Get(fid) == new_record->Get(fid))) {
-            changed.push_back(fid);
-          }
-        }
-        if (changed.size() < fids.size()) {
-          return IndexChangedFields(txn, rep, m, id, *old_record, *new_record, lengths, changed,
-                                    std::move(doc_key), pending);
-        }
-      }
-      before = AnalyzeRecord(*old_record, fids);
-      had_doc = true;
+    }
+    if (changed.size() < fids.size()) {
+      return IndexChangedFields(txn, rep, m, id, *old_record, *new_record, lengths, changed,
+                                std::move(doc_key), pending);
     }
   }
+  DocTerms before = AnalyzeRecord(*old_record, fids);
+  DocTerms after;
   if (new_record) after = AnalyzeRecord(*new_record, current);
 
   // Postings and document frequencies: the terms whose parts differ.
@@ -938,12 +935,12 @@ Status IndexSearchChange(rocksdb::Transaction* txn, Store::Rep* rep, const Model
   for (const auto& [fid, len] : after.field_lengths) {
     pending->AddStat(keys::SearchFieldTokensKey(m.id, fid), static_cast<int64_t>(len));
   }
-  pending->AddStat(keys::SearchDocCountKey(m.id), (new_record ? 1 : 0) - (had_doc ? 1 : 0));
   if (new_record) {
-    if (!had_doc || before.field_lengths != after.field_lengths) {
+    if (before.field_lengths != after.field_lengths) {
       pending->Put(std::move(doc_key), EncodeDocEntry(after.field_lengths));
     }
-  } else if (had_doc) {
+  } else {
+    pending->AddStat(keys::SearchDocCountKey(m.id), -1);
     pending->Delete(std::move(doc_key));
   }
   return Status::OK();
