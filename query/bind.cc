@@ -540,7 +540,8 @@ std::string BoundFilter::ToString() const {
 
 BoundSort RelevanceSort(const ModelInfo& model) {
   BoundSort s;
-  s.keys.push_back(SortKey{0, nullptr, true});
+  s.keys.push_back(SortKey{kTyposKey, nullptr, false});
+  s.keys.push_back(SortKey{kRelevanceKey, nullptr, true});
   s.keys.push_back(SortKey{kIdFieldId, model.FieldById(kIdFieldId), false});
   return s;
 }
@@ -549,7 +550,10 @@ std::string BoundSort::ToString() const {
   std::string s;
   for (const auto& k : keys) {
     if (!s.empty()) s += ", ";
-    s += (k.field ? k.field->name() : std::string("relevance")) + (k.descending ? " desc" : " asc");
+    s += (k.field                   ? k.field->name()
+          : k.field_id == kTyposKey ? std::string("typos")
+                                    : std::string("relevance")) +
+         (k.descending ? " desc" : " asc");
   }
   return s;
 }

@@ -73,8 +73,8 @@ struct BoundFilter {
   std::string ToString() const;  // for explain: (score > 5 AND title startsWith "a")
 };
 
-// A sort key on a field, or (field == nullptr, field_id 0) the search relevance score, whose
-// position value is a Number.
+// A sort key on a field, or (field == nullptr) a search ranking key whose position value is a
+// Number: field_id kRelevanceKey the relevance score, kTyposKey a match's typo count.
 struct SortKey {
   uint16_t field_id = 0;
   const engine::FieldInfo* field = nullptr;
@@ -109,7 +109,11 @@ Result<BoundFilter> BindFilterJson(const engine::Catalog& catalog, const engine:
 // order written; "" for no sort), its part of the query shape.
 Result<BoundSort> BindSort(const engine::ModelInfo& model, std::string_view text,
                            std::string* canonical = nullptr);
-// The order of a search without an explicit sort: relevance descending, then id ascending.
+inline constexpr uint16_t kRelevanceKey = 0;
+inline constexpr uint16_t kTyposKey = 0xFFFF;
+
+// The order of a search without an explicit sort: typos ascending, relevance descending, then
+// id ascending.
 BoundSort RelevanceSort(const engine::ModelInfo& model);
 // `args_by_path` gives the ListArgs of nested connections.
 Result<std::shared_ptr<BoundSelection>> BindSelection(

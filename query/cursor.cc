@@ -121,13 +121,13 @@ Result<Position> CursorCodec::Decode(std::string_view cursor,
   p.values.resize(sort_.keys.size());
   for (size_t i = 0; i < sort_.keys.size(); ++i) {
     const engine::FieldInfo* f = sort_.keys[i].field;
-    // A null field is the search relevance score, a number. The tuple encoding is prefix-free,
-    // so a value of another kind or a truncated one fails here or leaves bytes over; the id is
-    // never null.
+    // A null field is a search ranking key (typos, relevance), a number. The tuple encoding is
+    // prefix-free, so a value of another kind or a truncated one fails here or leaves bytes over;
+    // the id is never null.
     ValueKind kind = f ? KeyKind(*f) : ValueKind::kNumber;
     if (!keys::ConsumeValue(&in, kind, &p.values[i]) ||
         (f && f->id() == kIdFieldId && p.values[i].is_null()) || (!f && p.values[i].is_null())) {
-      return bad(f ? "bad value for " + f->name() : std::string("bad relevance score"));
+      return bad(f ? "bad value for " + f->name() : std::string("bad search rank"));
     }
   }
   if (!in.empty()) return bad("it belongs to a query with a different sort");

@@ -455,26 +455,34 @@ class ScanStream : public Stream {
   size_t next_out_ = 0;
 };
 
-// Streams search hits in relevance order (score descending, then id ascending; `reverse`
-// flips it) from a start position. Only the hits after the start are considered; they are
-// heap-ordered in O(n) and popped one batch at a time, so a page costs O(n + k log n) and
-// reads only the records it pops (filtered through `filter`), not every match.
+// Streams search hits in relevance order (typos ascending, score descending, then id
+// ascending; `reverse` flips it) from a start position. Only the hits after the start are
+// considered; they are heap-ordered in O(n) and popped one batch at a time, so a page costs
+// O(n + k log n) and reads only the records it pops (filtered through `filter`), not every
+// match. With `incomplete` (the hits are only the typo-free tier, RunRankedPage), running out
+// of hits in ranking order, or starting against it from the end or a typo'd position, sets
+// *incomplete: the answer depends on hits it does not have.
 class RankedStream : public Stream {
  public:
   RankedStream(ExecContext& ctx, const ModelInfo& m, const std::vector<RankedHit>& hits,
                const BoundFilter& filter, bool reverse, const Position* start, bool inclusive,
-               size_t batch_hint)
+               size_t batch_hint, bool* incomplete)
       : ctx_(ctx),
         m_(m),
         filter_(filter),
         reverse_(reverse),
-        batch_(std::max<size_t>(batch_hint, 1)) {
+        batch_(std::max<size_t>(batch_hint, 1)),
+        incomplete_(incomplete) {
     std::optional<RankedHit> from;
-    if (start) from = RankedHit{start->values.at(0).as_number(), start->id()};
+    if (start) {
+      from = RankedHit{start->values.at(1).as_number(), start->id(),
+                       static_cast<uint32_t>(start->values.at(0).as_number())};
+    }
+    if (incomplete_ && reverse_ && (!from || from->tier > 0)) *incomplete_ = true;
     for (const auto& h : hits) {
       if (from) {
         bool after = Before(*from, h);
-        if (!after && !(inclusive && h.score == from->score && h.id == from->id)) continue;
+        if (!after && !(inclusive && Same(h, *from))) continue;
       }
       heap_.push_back(h);
     }
@@ -483,7 +491,10 @@ class RankedStream : public Stream {
 
   Result<bool> Next(RecordView* record, Position* position) override {
     while (next_ >= out_.size()) {
-      if (heap_.empty()) return false;
+      if (heap_.empty()) {
+        if (incomplete_ && !reverse_) *incomplete_ = true;
+        return false;
+      }
       RETURN_IF_ERROR(Refill());
     }
     *record = std::move(out_[next_].first);
@@ -493,11 +504,15 @@ class RankedStream : public Stream {
   }
 
  private:
+  static bool Same(const RankedHit& a, const RankedHit& b) {
+    return a.tier == b.tier && a.score == b.score && a.id == b.id;
+  }
   // a comes before b in this stream's order.
   bool Before(const RankedHit& a, const RankedHit& b) const {
-    bool fwd = a.score != b.score ? a.score > b.score : a.id < b.id;
-    bool equal = a.score == b.score && a.id == b.id;
-    return reverse_ ? (!fwd && !equal) : fwd;
+    bool fwd = a.tier != b.tier     ? a.tier < b.tier
+               : a.score != b.score ? a.score > b.score
+                                    : a.id < b.id;
+    return reverse_ ? (!fwd && !Same(a, b)) : fwd;
   }
   struct HeapLess {
     const RankedStream* s;
@@ -523,7 +538,8 @@ class RankedStream : public Stream {
       ++ctx_.records_read;
       if (!Matches(filter_, *got[i])) continue;
       Position p;
-      p.values = {Value::Number(popped[i].score), Value::Id(popped[i].id)};
+      p.values = {Value::Number(popped[i].tier), Value::Number(popped[i].score),
+                  Value::Id(popped[i].id)};
       out_.emplace_back(std::move(*got[i]), std::move(p));
     }
     return Status::OK();
@@ -534,6 +550,7 @@ class RankedStream : public Stream {
   const BoundFilter& filter_;
   bool reverse_;
   size_t batch_;
+  bool* incomplete_;
   std::vector<RankedHit> heap_;
   std::vector<std::pair<RecordView, Position>> out_;
   size_t next_ = 0;
@@ -727,12 +744,15 @@ Result<Page> RunPage(ExecContext& ctx, const ModelInfo& model, const Plan& plan,
 
 Result<Page> RunRankedPage(ExecContext& ctx, const ModelInfo& model,
                            const std::vector<RankedHit>& hits, const BoundFilter& filter,
-                           const BoundSort& sort, const PageArgs& args) {
+                           const BoundSort& sort, const PageArgs& args, bool typo_free_only,
+                           bool* incomplete) {
+  bool* flag = typo_free_only ? incomplete : nullptr;
+  if (flag) *flag = false;
   return PageWith(
       [&](bool rev, const Position* start, bool inclusive,
           size_t hint) -> Result<std::unique_ptr<Stream>> {
-        return std::unique_ptr<Stream>(
-            std::make_unique<RankedStream>(ctx, model, hits, filter, rev, start, inclusive, hint));
+        return std::unique_ptr<Stream>(std::make_unique<RankedStream>(
+            ctx, model, hits, filter, rev, start, inclusive, hint, flag));
       },
       sort, args);
 }

@@ -53,18 +53,26 @@ struct Page {
 Result<Page> RunPage(ExecContext& ctx, const engine::ModelInfo& model, const Plan& plan,
                      const BoundSort& sort, const PageArgs& args);
 
-// A search match: a record id and its relevance score.
+// A search match: a record id, its typo count and its relevance score.
 struct RankedHit {
   double score = 0;
   uint64_t id = 0;
+  uint32_t tier = 0;  // typos
 };
 
-// A page of search hits in relevance order: `sort` is RelevanceSort (score descending, id
-// ascending; positions are {Number(score), Id(id)}), records not matching the resolved
-// `filter` are skipped. Reads only the records it considers for the page and its probes.
+// A page of search hits in relevance order: `sort` is RelevanceSort (typos ascending, score
+// descending, id ascending; positions are {Number(tier), Number(score), Id(id)}), records not
+// matching the resolved `filter` are skipped. Reads only the records it considers for the page
+// and its probes.
+//
+// `typo_free_only`: `hits` are only the typo-free matches (SearchOutcome::typos_skipped), so
+// the page is right only if it never had to look past them. When it did (a stream in ranking
+// order ran out of hits, or one against it started at a typo'd position or the end), it sets
+// *incomplete and the caller runs the page again with every hit.
 Result<Page> RunRankedPage(ExecContext& ctx, const engine::ModelInfo& model,
                            const std::vector<RankedHit>& hits, const BoundFilter& filter,
-                           const BoundSort& sort, const PageArgs& args);
+                           const BoundSort& sort, const PageArgs& args, bool typo_free_only = false,
+                           bool* incomplete = nullptr);
 
 // A page cut from records already sorted in `sort` order (related lists).
 Page PageOfSorted(const std::vector<std::pair<engine::RecordView, Position>>& sorted,

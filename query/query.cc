@@ -73,15 +73,29 @@ Result<Connection> FindManyImpl(ReadView& view, std::string_view model, const Fi
   RETURN_IF_ERROR(query::ResolveRelations(ctx, *p.model, &p.filter));
   std::optional<query::SearchOutcome> found;
   if (!req.search.empty()) {
-    ASSIGN_OR_RETURN(query::SearchOutcome o, query::RunSearch(ctx, *p.model, req.search));
+    // A ranked page first tries the typo-free matches alone (they rank above every typo'd one)
+    // when they look like enough for the page and the look behind or ahead of it.
+    const size_t typo_free_first = p.ranked ? static_cast<size_t>(args.limit) + 1 : 0;
+    ASSIGN_OR_RETURN(query::SearchOutcome o,
+                     query::RunSearch(ctx, *p.model, req.search, typo_free_first));
     found = std::move(o);
   }
   query::Page page;
   if (p.ranked) {
     // Relevance order: every match is scored; the page is taken from a heap of the hits after
-    // the cursor, reading (and filtering) only the records popped for it.
-    ASSIGN_OR_RETURN(page,
-                     query::RunRankedPage(ctx, *p.model, found->hits, p.filter, p.sort, args));
+    // the cursor, reading (and filtering) only the records popped for it. When the typo-free
+    // matches did not settle the page, again with the typo expansions.
+    bool incomplete = false;
+    ASSIGN_OR_RETURN(page, query::RunRankedPage(ctx, *p.model, found->hits, p.filter, p.sort, args,
+                                                found->typos_skipped, &incomplete));
+    if (incomplete) {
+      ASSIGN_OR_RETURN(query::SearchOutcome o, query::RunSearch(ctx, *p.model, req.search));
+      found = std::move(o);
+      ASSIGN_OR_RETURN(page,
+                       query::RunRankedPage(ctx, *p.model, found->hits, p.filter, p.sort, args));
+    } else if (found->typos_skipped) {
+      found->description += "; typo expansion skipped: the typo-free matches settle the page";
+    }
     if (explain) {
       explain->access_path = "search";
       explain->index = "fts";

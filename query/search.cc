@@ -35,6 +35,7 @@ constexpr uint64_t kSeekRatio = 16;
 struct Expansion {
   std::string term;
   double weight = 1;
+  int edits = 0;  // typos: the edits of the walk that found it (0: exact, prefix, synonym)
   int64_t df = 0;
   std::string how;  // "exact", "1 edit", "prefix", "synonym", ...
 };
@@ -45,11 +46,19 @@ struct Group {
   int64_t total_df = 0;
 };
 
+// A matching record: its typo count (summed over the terms so far) and its score.
+struct Hit {
+  uint64_t id = 0;
+  uint32_t tier = 0;
+  double score = 0;
+};
 // Scores by record id, ascending id.
-using Scored = std::vector<std::pair<uint64_t, double>>;
+using Scored = std::vector<Hit>;
 
-bool ById(const std::pair<uint64_t, double>& a, const std::pair<uint64_t, double>& b) {
-  return a.first < b.first;
+bool ById(const Hit& a, const Hit& b) { return a.id < b.id; }
+// For one term, whether expansion match `a` counts over `b`: fewer typos, then a higher score.
+bool Better(const Hit& a, const Hit& b) {
+  return a.tier != b.tier ? a.tier < b.tier : a.score > b.score;
 }
 
 class Searcher {
@@ -146,28 +155,42 @@ class Searcher {
     return it->status();
   }
 
-  Result<Group> Expand(const search::QueryTerm& qt, const std::vector<SynonymSet>& synonyms) {
-    std::map<std::string, std::pair<double, std::string>> best;
-    auto add = [&](const std::string& term, double weight, std::string how) {
-      auto [it, inserted] = best.try_emplace(term, weight, how);
-      if (!inserted && weight > it->second.first) it->second = {weight, std::move(how)};
+  // The dictionary terms `qt` matches. With `typos` false only those it matches without a
+  // typo: its stem, the prefix extensions of the word being typed, and synonyms (the typo-free
+  // tier, which ranks above every typo'd match).
+  Result<Group> Expand(const search::QueryTerm& qt, const std::vector<SynonymSet>& synonyms,
+                       bool typos) {
+    // term -> (edits, weight, how): per term the walk with the fewest edits counts, then the
+    // highest weight.
+    struct Found {
+      int edits;
+      double weight;
+      std::string how;
     };
-    add(qt.term, 1.0, "exact");
+    std::map<std::string, Found> best;
+    auto add = [&](const std::string& term, int edits, double weight, std::string how) {
+      auto [it, inserted] = best.try_emplace(term, Found{edits, weight, how});
+      Found& f = it->second;
+      if (!inserted && (edits < f.edits || (edits == f.edits && weight > f.weight))) {
+        f = Found{edits, weight, std::move(how)};
+      }
+    };
+    auto how_of = [](const search::FuzzyMatch& m) {
+      std::string edits = std::to_string(m.distance) + " edit";
+      if (m.prefix_match) return "prefix" + (m.distance ? "+" + edits : std::string());
+      return m.distance == 0 ? std::string("exact") : edits;
+    };
+    const int edits = typos ? qt.max_edits : 0;
+    add(qt.term, 0, 1.0, "exact");
     auto cursor = reader_.NewDictionaryCursor();
-    if (qt.max_edits > 0) {
-      for (const auto& m :
-           search::FuzzyExpand(*cursor, qt.term, qt.max_edits, false, kMaxExpansions)) {
-        add(m.term, search::ExpansionWeight(m.distance, false),
-            m.distance == 0 ? "exact" : std::to_string(m.distance) + " edit");
+    if (edits > 0) {
+      for (const auto& m : search::FuzzyExpand(*cursor, qt.term, edits, false, kMaxExpansions)) {
+        add(m.term, m.distance, search::ExpansionWeight(m.distance, false), how_of(m));
       }
     }
     if (qt.prefix) {
-      for (const auto& m :
-           search::FuzzyExpand(*cursor, qt.text, qt.max_edits, true, kMaxExpansions)) {
-        add(m.term, search::ExpansionWeight(m.distance, m.prefix_match),
-            m.prefix_match ? "prefix" + (m.distance ? "+" + std::to_string(m.distance) + " edit"
-                                                    : std::string())
-                           : (m.distance == 0 ? "exact" : std::to_string(m.distance) + " edit"));
+      for (const auto& m : search::FuzzyExpand(*cursor, qt.text, edits, true, kMaxExpansions)) {
+        add(m.term, m.distance, search::ExpansionWeight(m.distance, m.prefix_match), how_of(m));
       }
     }
     // The same over the surface dictionary (what users type), mapped to stems: catches typos
@@ -175,20 +198,16 @@ class Searcher {
     // ("hpuse" vs "house" -> "hous", "runni" -> "running" -> "run").
     const search::Analyzer& analyzer = engine::SearchAnalyzer();
     auto surfaces = reader_.NewSurfaceCursor();
-    if (qt.max_edits > 0) {
-      for (const auto& m :
-           search::FuzzyExpand(*surfaces, qt.text, qt.max_edits, false, kMaxExpansions)) {
-        add(analyzer.Stem(m.term), search::ExpansionWeight(m.distance, false),
-            m.distance == 0 ? "exact" : std::to_string(m.distance) + " edit");
+    if (edits > 0) {
+      for (const auto& m : search::FuzzyExpand(*surfaces, qt.text, edits, false, kMaxExpansions)) {
+        add(analyzer.Stem(m.term), m.distance, search::ExpansionWeight(m.distance, false),
+            how_of(m));
       }
     }
     if (qt.prefix) {
-      for (const auto& m :
-           search::FuzzyExpand(*surfaces, qt.text, qt.max_edits, true, kMaxExpansions)) {
-        add(analyzer.Stem(m.term), search::ExpansionWeight(m.distance, m.prefix_match),
-            m.prefix_match ? "prefix" + (m.distance ? "+" + std::to_string(m.distance) + " edit"
-                                                    : std::string())
-                           : (m.distance == 0 ? "exact" : std::to_string(m.distance) + " edit"));
+      for (const auto& m : search::FuzzyExpand(*surfaces, qt.text, edits, true, kMaxExpansions)) {
+        add(analyzer.Stem(m.term), m.distance, search::ExpansionWeight(m.distance, m.prefix_match),
+            how_of(m));
       }
     }
     RETURN_IF_ERROR(reader_.status());
@@ -204,15 +223,15 @@ class Searcher {
       }
       if (!hit) continue;
       for (const auto& s : stems) {
-        if (s != qt.term) add(s, kSynonymWeight, "synonym");
+        if (s != qt.term) add(s, 0, kSynonymWeight, "synonym");
       }
     }
     Group g;
     g.label = qt.text;
-    for (auto& [term, wh] : best) {
+    for (auto& [term, f] : best) {
       ASSIGN_OR_RETURN(int64_t df, reader_.DocFreq(term));
       if (df <= 0) continue;
-      g.expansions.push_back({term, wh.first, df, wh.second});
+      g.expansions.push_back({term, f.weight, f.edits, df, std::move(f.how)});
       g.total_df += df;
     }
     return g;
@@ -286,7 +305,7 @@ class Searcher {
     return out;
   }
 
-  Result<SearchOutcome> Run(std::string_view text) {
+  Result<SearchOutcome> Run(std::string_view text, size_t typo_free_first) {
     RETURN_IF_ERROR(Init());
     search::SearchQuery q = search::ParseSearchQuery(text, engine::SearchAnalyzer());
     std::string& d = outcome_.description;
@@ -296,15 +315,44 @@ class Searcher {
     }
     const std::vector<SynonymSet>& synonyms = ctx_.view.catalog().synonyms;
     std::vector<Group> groups;
-    for (const auto& qt : q.terms) {
-      ASSIGN_OR_RETURN(Group g, Expand(qt, synonyms));
+    auto expand = [&](bool typos) -> Status {
+      groups.clear();
+      for (const auto& qt : q.terms) {
+        ASSIGN_OR_RETURN(Group g, Expand(qt, synonyms, typos));
+        groups.push_back(std::move(g));
+      }
+      return Status::OK();
+    };
+    const bool has_typos = std::any_of(q.terms.begin(), q.terms.end(),
+                                       [](const search::QueryTerm& t) { return t.max_edits > 0; });
+    if (typo_free_first == 0 || !has_typos) {
+      RETURN_IF_ERROR(expand(true));
+    } else {
+      // The typo-free tier alone, if it looks like it has enough matches: its document
+      // frequencies, as if the terms occurred independently (an optimistic guess for a
+      // filtered or later page; a wrong guess costs a second search, not a wrong answer).
+      RETURN_IF_ERROR(expand(false));
+      double estimate = static_cast<double>(doc_count_);
+      for (const auto& g : groups) {
+        estimate *=
+            doc_count_
+                ? std::min(1.0, static_cast<double>(g.total_df) / static_cast<double>(doc_count_))
+                : 0.0;
+      }
+      if (estimate >= static_cast<double>(typo_free_first)) {
+        outcome_.typos_skipped = true;
+      } else {
+        RETURN_IF_ERROR(expand(true));
+      }
+    }
+    for (const auto& g : groups) {
       d += (d.empty() ? "" : "; ") + g.label + " ->";
       for (const auto& e : g.expansions) {
         d += " " + e.term + "(" + e.how + ", df " + std::to_string(e.df) + ")";
       }
       if (g.expansions.empty()) d += " nothing";
-      groups.push_back(std::move(g));
     }
+    if (outcome_.typos_skipped) d += "; typo-free tier only";
     d += "; documents " + std::to_string(doc_count_);
     for (const auto& g : groups) {
       if (g.expansions.empty()) return std::move(outcome_);  // a required term matches nothing
@@ -322,36 +370,38 @@ class Searcher {
       scores = std::move(next);
       ids.clear();
       ids.reserve(scores.size());
-      for (const auto& [id, s] : scores) ids.push_back(id);
+      for (const Hit& h : scores) ids.push_back(h.id);
       have_candidates = true;
     };
-    // The candidates also in `other`, their scores summed.
+    // The candidates also in `other`, their typos and scores summed.
     auto intersect = [&](const Scored& other) {
       Scored next;
       auto o = other.begin();
-      for (const auto& [id, s] : scores) {
-        while (o != other.end() && o->first < id) ++o;
-        if (o != other.end() && o->first == id) next.emplace_back(id, s + o->second);
+      for (const Hit& h : scores) {
+        while (o != other.end() && o->id < h.id) ++o;
+        if (o != other.end() && o->id == h.id) {
+          next.push_back({h.id, h.tier + o->tier, h.score + o->score});
+        }
       }
       return next;
     };
     for (const auto& g : groups) {
-      Scored best;                     // per record, its best expansion
+      Scored best;                     // per record, its best expansion (fewest typos first)
       std::vector<size_t> runs = {0};  // where each expansion's run (in id order) starts
       for (const auto& e : g.expansions) {
         const double idf = Idf(e.df);
-        RETURN_IF_ERROR(ForEachPosting(e.term, e.df, have_candidates ? &ids : nullptr,
-                                       [&](uint64_t id, std::string_view v) {
-                                         if (!engine::DecodePostingStats(v, &posting_)) {
-                                           return Malformed(e.term);
-                                         }
-                                         best.emplace_back(id, e.weight * Score(posting_, idf));
-                                         return Status::OK();
-                                       }));
+        RETURN_IF_ERROR(ForEachPosting(
+            e.term, e.df, have_candidates ? &ids : nullptr, [&](uint64_t id, std::string_view v) {
+              if (!engine::DecodePostingStats(v, &posting_)) {
+                return Malformed(e.term);
+              }
+              best.push_back({id, static_cast<uint32_t>(e.edits), e.weight * Score(posting_, idf)});
+              return Status::OK();
+            }));
         if (best.size() > runs.back()) runs.push_back(best.size());
       }
       // Merge the runs pairwise into id order, O(n log runs); a record in several keeps its best
-      // score.
+      // match: the fewest typos, then the highest score.
       while (runs.size() > 2) {
         std::vector<size_t> merged = {0};
         for (size_t i = 2; i < runs.size(); i += 2) {
@@ -365,8 +415,8 @@ class Searcher {
       }
       size_t kept = 0;
       for (size_t i = 0; i < best.size(); ++i) {
-        if (kept > 0 && best[kept - 1].first == best[i].first) {
-          best[kept - 1].second = std::max(best[kept - 1].second, best[i].second);
+        if (kept > 0 && best[kept - 1].id == best[i].id) {
+          if (Better(best[i], best[kept - 1])) best[kept - 1] = best[i];
         } else {
           best[kept++] = best[i];
         }
@@ -380,12 +430,12 @@ class Searcher {
       ASSIGN_OR_RETURN(auto matched, MatchPhrase(phrase, have_candidates ? &ids : nullptr));
       Scored next;
       if (!have_candidates) {
-        next.assign(matched.begin(), matched.end());
+        for (const auto& [id, s] : matched) next.push_back({id, 0, s});
         std::sort(next.begin(), next.end(), ById);
       } else {
-        for (const auto& [id, s] : scores) {
-          auto it = matched.find(id);
-          if (it != matched.end()) next.emplace_back(id, s + it->second);
+        for (const Hit& h : scores) {
+          auto it = matched.find(h.id);
+          if (it != matched.end()) next.push_back({h.id, h.tier, h.score + it->second});
         }
       }
       set_scores(std::move(next));
@@ -394,8 +444,8 @@ class Searcher {
     // Exclusions.
     auto exclude = [&](const auto& excluded) {  // excluded.count(id)
       Scored next;
-      for (const auto& e : scores) {
-        if (!excluded.count(e.first)) next.push_back(e);
+      for (const Hit& h : scores) {
+        if (!excluded.count(h.id)) next.push_back(h);
       }
       set_scores(std::move(next));
     };
@@ -416,7 +466,7 @@ class Searcher {
       exclude(matched);
     }
     outcome_.hits.reserve(scores.size());
-    for (const auto& [id, s] : scores) outcome_.hits.push_back({s, id});
+    for (const Hit& h : scores) outcome_.hits.push_back({h.score, h.id, h.tier});
     d += "; matches " + std::to_string(outcome_.hits.size()) + ", postings read " +
          std::to_string(outcome_.postings_read);
     return std::move(outcome_);
@@ -441,9 +491,10 @@ class Searcher {
 
 }  // namespace
 
-Result<SearchOutcome> RunSearch(ExecContext& ctx, const ModelInfo& model, std::string_view text) {
+Result<SearchOutcome> RunSearch(ExecContext& ctx, const ModelInfo& model, std::string_view text,
+                                size_t typo_free_first) {
   Searcher s(ctx, model);
-  return s.Run(text);
+  return s.Run(text, typo_free_first);
 }
 
 }  // namespace actiondb::query

@@ -58,8 +58,8 @@ struct FindRequest : ListArgs {
   // Full-text search over every searchable field (docs/search.md, "Searching records"): terms
   // are ANDed, `!term` excludes, "quoted phrases" match positions, the last word is
   // prefix-matched, typos are tolerated, schema synonyms apply. Without `sort`, results are
-  // in relevance order (BM25, ties by id); an explicit `sort` overrides it. "" = no search;
-  // a query with no required term (only stop words, punctuation or exclusions) matches
+  // in relevance order (fewest typos, then BM25, ties by id); an explicit `sort` overrides it. "" =
+  // no search; a query with no required term (only stop words, punctuation or exclusions) matches
   // nothing.
   std::string search;
   // Field paths to return. Empty = the model's default selection (id and every stored,

@@ -264,6 +264,96 @@ TEST_F(SearchTest, TyposAtTheLengthThresholds) {
   ExpectClean();
 }
 
+// Typo'd matches rank below typo-free ones whatever their BM25: a record's typos are the edits
+// of its best match per term, summed over the terms.
+TEST_F(SearchTest, TypoFreeMatchesRankAboveTypodOnes) {
+  // A short title with a typo'd word scores far more BM25 (x0.5 for the edit) than a long body
+  // holding the word once, yet ranks below it.
+  uint64_t typod = Doc("lantarn");
+  uint64_t exact = Doc("notes",
+                       "a long body about many things: the harbor, the boats, the nets, "
+                       "the weather, the fish, and somewhere a lantern on a hook");
+  EXPECT_EQ(Search("lantern"), (V{exact, typod}));
+  EXPECT_EQ(Search("lantarn"), (V{typod, exact}));
+  // Two terms: 0 typos, then 1 (either term), then 2.
+  uint64_t both_typod = Doc("lantarn harbr");
+  uint64_t one_typod = Doc("lantern harbr");
+  uint64_t other_typod = Doc("lantarn harbor");
+  V got = Search("lantern harbor");
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got.front(), exact);
+  EXPECT_EQ((std::set<uint64_t>{got[1], got[2]}), (std::set<uint64_t>{one_typod, other_typod}));
+  EXPECT_EQ(got.back(), both_typod);
+  ExpectClean();
+}
+
+// A ranked page tries the typo-free matches first and searches again with typos only when the
+// page reaches past them. Whatever the page size, direction, filter or cursor, the pages must
+// reproduce the one-page ranking exactly, hasNextPage and hasPreviousPage included.
+TEST_F(SearchTest, PagesAcrossTheTypoTierMatchTheWholeRanking) {
+  for (int i = 0; i < 40; ++i) {
+    std::string title = i % 4 == 3 ? "lantarn" : "lantern";  // 30 exact, 10 typo'd
+    for (int j = 0; j < i % 3; ++j) title += " lantern";
+    Doc(title + " " + std::to_string(i), "filler words " + std::to_string(i % 5), i);
+  }
+  for (const std::string& filter : {std::string(), std::string(R"({"views": {"lessThan": 20}})")}) {
+    FindRequest whole;
+    whole.search = "lantern";
+    whole.filter = filter;
+    whole.first = 250;
+    auto all_c = q_->FindMany("doc", whole);
+    ASSERT_OK(all_c);
+    V all;
+    for (const auto& e : all_c->edges) all.push_back(e.node.record.id);
+    ASSERT_EQ(all.size(), filter.empty() ? 40u : 20u);
+    for (int size : {1, 3, 7, 29, 30, 31, 50}) {
+      SCOPED_TRACE("filter " + filter + ", page size " + std::to_string(size));
+      // Forward.
+      FindRequest r;
+      r.search = "lantern";
+      r.filter = filter;
+      r.first = size;
+      V fwd;
+      Connection last_page;
+      for (int n = 0;; ++n) {
+        ASSERT_LT(n, 100);
+        auto c = q_->FindMany("doc", r);
+        ASSERT_OK(c);
+        for (const auto& e : c->edges) fwd.push_back(e.node.record.id);
+        EXPECT_EQ(c->page_info.has_previous_page, n > 0);
+        EXPECT_EQ(c->page_info.has_next_page, fwd.size() < all.size());
+        last_page = *c;
+        if (!c->page_info.has_next_page) break;
+        auto next = NextPage(r, *c);
+        ASSERT_OK(next);
+        r = *next;
+      }
+      EXPECT_EQ(fwd, all);
+      // Backward: `last` from the end, then by cursor.
+      FindRequest b;
+      b.search = "lantern";
+      b.filter = filter;
+      b.last = size;
+      V back;
+      for (int n = 0;; ++n) {
+        ASSERT_LT(n, 100);
+        auto c = q_->FindMany("doc", b);
+        ASSERT_OK(c);
+        for (auto it = c->edges.rbegin(); it != c->edges.rend(); ++it)
+          back.push_back(it->node.record.id);
+        EXPECT_EQ(c->page_info.has_next_page, n > 0);
+        EXPECT_EQ(c->page_info.has_previous_page, back.size() < all.size());
+        if (!c->page_info.has_previous_page) break;
+        auto prev = PreviousPage(b, *c);
+        ASSERT_OK(prev);
+        b = *prev;
+      }
+      std::reverse(back.begin(), back.end());
+      EXPECT_EQ(back, all);
+    }
+  }
+}
+
 TEST_F(SearchTest, PrefixOfTheLastWord) {
   uint64_t a = Doc("autocomplete widgets");
   uint64_t b = Doc("automobile parts");
@@ -434,6 +524,17 @@ TEST_F(SearchTest, ExplainShowsTheSearchPath) {
   e = q_->Explain("doc", r);
   ASSERT_OK(e);
   EXPECT_EQ(e->access_path.rfind("search + ", 0), 0u) << e->access_path;
+  // Enough typo-free matches for the page: the typo expansion is skipped, and says so.
+  Doc("serach again", "");
+  FindRequest one;
+  one.search = "serach";
+  one.first = 1;
+  e = q_->Explain("doc", one);
+  ASSERT_OK(e);
+  EXPECT_NE(e->search.find("typo-free tier only"), std::string::npos) << e->search;
+  EXPECT_NE(e->search.find("typo expansion skipped"), std::string::npos) << e->search;
+  EXPECT_EQ(e->search.find("edit"), std::string::npos) << e->search;
+  EXPECT_EQ(e->records_returned, 1u);
 }
 
 TEST_F(SearchTest, IndexFollowsEveryWritePath) {
