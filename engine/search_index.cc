@@ -1261,9 +1261,14 @@ class HybridDictionaryCursor : public search::TermCursor {
         disk_(reader, prefix, prefix + static_cast<char>(TermDictionary::kMinByte)) {}
   void Seek(std::string_view target) override {
     if (!TermDictionary::Held(target)) {
-      disk_.Seek(target);
-      on_disk_ = disk_.Valid();
-      if (on_disk_) return;
+      // A walk seeks the disk region (below kMinByte) many times; once a seek there found
+      // nothing, no seek at or above its target can (one snapshot), so skip the RocksDB seek.
+      if (!disk_empty_from_ || target < *disk_empty_from_) {
+        disk_.Seek(target);
+        on_disk_ = disk_.Valid();
+        if (on_disk_) return;
+        disk_empty_from_ = std::string(target);
+      }
       target = kFirstHeld;
     }
     on_disk_ = false;
@@ -1306,6 +1311,7 @@ class HybridDictionaryCursor : public search::TermCursor {
   std::shared_ptr<const TermDictionary> dict_;
   TermDictionary::Kind kind_;
   DictionaryCursor disk_;
+  std::optional<std::string> disk_empty_from_;  // disk_ holds nothing at or above this
   bool on_disk_ = false, valid_ = false;
   std::string term_;
 };
