@@ -182,34 +182,33 @@ class Searcher {
     };
     const int edits = typos ? qt.max_edits : 0;
     add(qt.term, 0, 1.0, "exact");
+    const search::Analyzer& analyzer = engine::SearchAnalyzer();
+    // Prefix walks first. One that returned fewer than kMaxExpansions terms is complete, and
+    // then it holds every whole-term match of its string within the budget, with at most the
+    // edits the typo walk would give it (a term's closest prefix is at most as far as the
+    // term); `add` keeps the fewer edits, so a typo walk of the same string adds nothing.
+    // Walks are most of a rare word's expansion cost.
+    auto walk = [&](search::TermCursor& cursor, const std::string& text, bool prefix,
+                    bool surfaces) {
+      std::vector<search::FuzzyMatch> found =
+          search::FuzzyExpand(cursor, text, edits, prefix, kMaxExpansions);
+      for (const auto& m : found) {
+        add(surfaces ? analyzer.Stem(m.term) : m.term, m.distance,
+            search::ExpansionWeight(m.distance, m.prefix_match), how_of(m));
+      }
+      return found.size() < kMaxExpansions;
+    };
     auto cursor = reader_.NewDictionaryCursor();
-    if (edits > 0) {
-      for (const auto& m : search::FuzzyExpand(*cursor, qt.term, edits, false, kMaxExpansions)) {
-        add(m.term, m.distance, search::ExpansionWeight(m.distance, false), how_of(m));
-      }
-    }
-    if (qt.prefix) {
-      for (const auto& m : search::FuzzyExpand(*cursor, qt.text, edits, true, kMaxExpansions)) {
-        add(m.term, m.distance, search::ExpansionWeight(m.distance, m.prefix_match), how_of(m));
-      }
+    const bool stem_prefix_complete = qt.prefix && walk(*cursor, qt.text, true, false);
+    if (edits > 0 && !(stem_prefix_complete && qt.text == qt.term)) {
+      walk(*cursor, qt.term, false, false);
     }
     // The same over the surface dictionary (what users type), mapped to stems: catches typos
     // and prefixes where the stemmer treats the typed word and the real one differently
     // ("hpuse" vs "house" -> "hous", "runni" -> "running" -> "run").
-    const search::Analyzer& analyzer = engine::SearchAnalyzer();
     auto surfaces = reader_.NewSurfaceCursor();
-    if (edits > 0) {
-      for (const auto& m : search::FuzzyExpand(*surfaces, qt.text, edits, false, kMaxExpansions)) {
-        add(analyzer.Stem(m.term), m.distance, search::ExpansionWeight(m.distance, false),
-            how_of(m));
-      }
-    }
-    if (qt.prefix) {
-      for (const auto& m : search::FuzzyExpand(*surfaces, qt.text, edits, true, kMaxExpansions)) {
-        add(analyzer.Stem(m.term), m.distance, search::ExpansionWeight(m.distance, m.prefix_match),
-            how_of(m));
-      }
-    }
+    const bool surface_prefix_complete = qt.prefix && walk(*surfaces, qt.text, true, true);
+    if (edits > 0 && !surface_prefix_complete) walk(*surfaces, qt.text, false, true);
     RETURN_IF_ERROR(reader_.status());
     // Synonyms, both ways: any set with a word of the same stem contributes its other words.
     for (const auto& set : synonyms) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <random>
 #include <set>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "actiondb/internal_api.h"
 #include "actiondb/query.h"
 #include "engine/key_format.h"
+#include "engine/search/levenshtein.h"
 #include "engine/search_index.h"
 #include "engine/store.h"
 #include "engine/store_internal.h"
@@ -694,6 +696,85 @@ TEST_F(SearchTest, InMemoryDictionaryFindsWhatTheDiskDictionaryFinds) {
   for (size_t i = 0; i < ids.size(); i += 4) ASSERT_OK(db_->Delete("doc", ids[i]));
   compare_all("after creates and deletes");
   ExpectClean();
+}
+
+// Single-word queries against a brute-force statement of the matching rules (search.h): a
+// record matches word q (typo budget k) through its word x if stem(x) is within k of stem(q),
+// x is within k of q, or, while q is being typed, a prefix of x or of stem(x) is within k of
+// q. Its typos are the fewest such edits, and typo-free records come first. Few enough
+// neighbours that no walk reaches its 64-term cap; an alphabet with "e", "i", "s" so that the
+// stemmer changes many words.
+TEST_F(SearchTest, SingleWordMatchesAndTyposFollowTheRules) {
+  std::mt19937 rng(11);
+  const std::string letters = "abdeis";
+  auto word = [&](int len) {
+    std::string w;
+    for (int i = 0; i < len; ++i) w.push_back(letters[rng() % letters.size()]);
+    return w;
+  };
+  std::vector<std::string> words;
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 300; ++i) {
+    words.push_back(
+        word(i % 10 == 0 ? 9 + static_cast<int>(rng() % 2) : 5 + static_cast<int>(rng() % 3)));
+    ids.push_back(Doc(words.back()));
+  }
+  const search::Analyzer& analyzer = engine::SearchAnalyzer();
+  auto closest_prefix = [](const std::string& x, const std::string& q) {
+    int best = 1 << 20;
+    for (size_t n = 0; n <= x.size(); ++n)
+      best = std::min(best, search::OsaDistance(x.substr(0, n), q));
+    return best;
+  };
+  std::vector<std::string> queries;
+  for (int i = 0; i < 120; ++i) {
+    std::string w = words[rng() % words.size()];
+    if (i % 3 == 1) w[rng() % w.size()] = letters[rng() % letters.size()];  // maybe a typo
+    if (i % 3 == 2) w = w.substr(0, w.size() - 1 - rng() % 2);              // being typed
+    queries.push_back(w);
+  }
+  // Typed up to past its stem: only the surface prefix walk finds these without a typo.
+  size_t past_stem = 0;
+  for (const std::string& x : words) {
+    if (analyzer.Stem(x).size() + 2 <= x.size() && past_stem++ < 20) {
+      queries.push_back(x.substr(0, x.size() - 1));
+    }
+  }
+  ASSERT_GE(past_stem, 5u);
+  for (const std::string& q : queries) {
+    for (bool typing : {true, false}) {
+      const int k = search::MaxEditsForLength(q.size());
+      const std::string qs = analyzer.Stem(q);
+      std::map<uint64_t, int> want;  // id -> typos
+      for (size_t i = 0; i < words.size(); ++i) {
+        const std::string& x = words[i];
+        const std::string xs = analyzer.Stem(x);
+        int typos = 1 << 20;
+        if (int d = search::OsaDistance(xs, qs); d <= k) typos = std::min(typos, d);
+        if (int d = search::OsaDistance(x, q); d <= k) typos = std::min(typos, d);
+        if (typing) {
+          if (int d = closest_prefix(xs, q); d <= k) typos = std::min(typos, d);
+          if (int d = closest_prefix(x, q); d <= k) typos = std::min(typos, d);
+        }
+        if (typos <= k) want[ids[i]] = typos;
+      }
+      FindRequest r;
+      r.search = typing ? q : q + " ";
+      r.first = 250;
+      auto c = q_->FindMany("doc", r);
+      ASSERT_OK(c);
+      std::map<uint64_t, int> got;
+      int last_typos = 0;
+      for (const auto& e : c->edges) {
+        auto it = want.find(e.node.record.id);
+        ASSERT_NE(it, want.end()) << "\"" << r.search << "\" found " << e.node.record.id;
+        EXPECT_GE(it->second, last_typos) << "\"" << r.search << "\": typo'd before typo-free";
+        last_typos = it->second;
+        got.insert(*it);
+      }
+      EXPECT_EQ(got, want) << "\"" << r.search << "\"";
+    }
+  }
 }
 
 // The expansion keeps at most 64 terms per query word. Terms that are still in the in-memory
