@@ -332,6 +332,10 @@ Result<uint64_t> InternalModelApi::DeleteMany(const std::string& filter, const s
   FindRequest page_request;
   page_request.filter = filter;
   page_request.search = search;
+  // In id order, not relevance order: deleting a batch moves the search statistics, and so the
+  // scores of the matches not yet deleted, which could then rank before the cursor and be
+  // skipped. An id cursor stays put.
+  if (!search.empty()) page_request.sort = R"({"id": "Ascending"})";
   page_request.select = {"id"};
   page_request.first = static_cast<int>(batch_size);
   uint64_t deleted = 0;

@@ -584,6 +584,27 @@ TEST_F(SearchTest, IndexFollowsEveryWritePath) {
   ExpectClean();
 }
 
+// deleteMany by search deletes every match, whatever the batch size: its batches must not be
+// paged in relevance order, where each deletion moves the statistics and so the scores of the
+// records not yet deleted past the cursor.
+TEST_F(SearchTest, DeleteManyBySearchDeletesEveryMatch) {
+  std::set<uint64_t> kept;
+  for (int i = 0; i < 300; ++i) {
+    std::string title = "alpha";
+    for (int j = 0; j < i % 7; ++j) title += " alpha";
+    Doc(title, "words " + std::string(static_cast<size_t>(i % 11), 'x'));
+    if (i % 15 == 0) kept.insert(Doc("beta " + std::to_string(i)));
+  }
+  InternalApi api(*db_);
+  auto n = api.model("doc").DeleteMany("", "alpha", 25);
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 300u);
+  EXPECT_EQ(Search("alpha"), V{});
+  V left = Set("beta");
+  EXPECT_EQ(std::set<uint64_t>(left.begin(), left.end()), kept);
+  ExpectClean();
+}
+
 TEST_F(SearchTest, TransactionsSeeTheirOwnWritesAndRollBack) {
   Doc("committed zebra");
   {
