@@ -74,8 +74,16 @@ Result<Connection> FindManyImpl(ReadView& view, std::string_view model, const Fi
   std::optional<query::SearchOutcome> found;
   if (!req.search.empty()) {
     // A ranked page first tries the typo-free matches alone (they rank above every typo'd one)
-    // when they look like enough for the page and the look behind or ahead of it.
-    const size_t typo_free_first = p.ranked ? static_cast<size_t>(args.limit) + 1 : 0;
+    // when they look like enough for the page and the look behind or ahead of it; not when it
+    // starts among the typo'd ones (after a typo'd match's cursor, or `last` from the end).
+    size_t typo_free_first = 0;
+    if (p.ranked) {
+      // Ranked cursors are [typos, score, id].
+      auto typos_of = [](const query::Position& at) { return at.values.at(0).as_number(); };
+      const bool starts_typod = args.from_end ? !args.before || typos_of(*args.before) > 0
+                                              : args.after && typos_of(*args.after) > 0;
+      if (!starts_typod) typo_free_first = static_cast<size_t>(args.limit) + 1;
+    }
     ASSIGN_OR_RETURN(query::SearchOutcome o,
                      query::RunSearch(ctx, *p.model, req.search, typo_free_first));
     found = std::move(o);
