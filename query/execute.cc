@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <set>
+#include <span>
 #include <unordered_set>
 
 #include "engine/key_format.h"
@@ -457,11 +458,11 @@ class ScanStream : public Stream {
 
 // Streams search hits in relevance order (typos ascending, score descending, then id
 // ascending; `reverse` flips it) from a start position. Only the hits after the start are
-// considered; they are heap-ordered in O(n) and popped one batch at a time, so a page costs
-// O(n + k log n) and reads only the records it pops (filtered through `filter`), not every
-// match. With `incomplete` (the hits are only the typo-free tier, RunRankedPage), running out
-// of hits in ranking order, or starting against it from the end or a typo'd position, sets
-// *incomplete: the answer depends on hits it does not have.
+// considered; each batch is partially sorted out of the rest, so a page costs O(n log k) and
+// reads only the records of its batches (filtered through `filter`), not every match. With
+// `incomplete` (the hits are only the typo-free tier, RunRankedPage), running out of hits in
+// ranking order, or starting against it from the end or a typo'd position, sets *incomplete: the
+// answer depends on hits it does not have.
 class RankedStream : public Stream {
  public:
   RankedStream(ExecContext& ctx, const ModelInfo& m, const std::vector<RankedHit>& hits,
@@ -484,14 +485,13 @@ class RankedStream : public Stream {
         bool after = Before(*from, h);
         if (!after && !(inclusive && Same(h, *from))) continue;
       }
-      heap_.push_back(h);
+      hits_.push_back(h);
     }
-    std::make_heap(heap_.begin(), heap_.end(), HeapLess{this});
   }
 
   Result<bool> Next(RecordView* record, Position* position) override {
     while (next_ >= out_.size()) {
-      if (heap_.empty()) {
+      if (taken_ == hits_.size()) {
         if (incomplete_ && !reverse_) *incomplete_ = true;
         return false;
       }
@@ -514,32 +514,29 @@ class RankedStream : public Stream {
                                     : a.id < b.id;
     return reverse_ ? (!fwd && !Same(a, b)) : fwd;
   }
-  struct HeapLess {
-    const RankedStream* s;
-    bool operator()(const RankedHit& a, const RankedHit& b) const { return s->Before(b, a); }
-  };
-
+  // The next batch: the best `batch_` hits not taken yet, in order, moved to the front of the
+  // rest (a partial sort: one comparison with the batch's worst for most hits).
   Status Refill() {
     out_.clear();
     next_ = 0;
-    std::vector<RankedHit> popped;
-    while (!heap_.empty() && popped.size() < batch_) {
-      std::pop_heap(heap_.begin(), heap_.end(), HeapLess{this});
-      popped.push_back(heap_.back());
-      heap_.pop_back();
-    }
+    const auto first = hits_.begin() + static_cast<ptrdiff_t>(taken_);
+    const size_t n = std::min(batch_, hits_.size() - taken_);
+    std::partial_sort(first, first + static_cast<ptrdiff_t>(n), hits_.end(),
+                      [this](const RankedHit& a, const RankedHit& b) { return Before(a, b); });
+    const std::span<const RankedHit> batch(&*first, n);
+    taken_ += n;
     batch_ = std::min<size_t>(batch_ * 2, 1024);
     std::vector<uint64_t> ids;
-    for (const auto& h : popped) ids.push_back(h.id);
+    for (const auto& h : batch) ids.push_back(h.id);
     std::vector<std::optional<RecordView>> got;
     RETURN_IF_ERROR(ctx_.view.MultiGetRecords(m_, ids, &got));
-    for (size_t i = 0; i < popped.size(); ++i) {
+    for (size_t i = 0; i < batch.size(); ++i) {
       if (!got[i]) continue;
       ++ctx_.records_read;
       if (!Matches(filter_, *got[i])) continue;
       Position p;
-      p.values = {Value::Number(popped[i].tier), Value::Number(popped[i].score),
-                  Value::Id(popped[i].id)};
+      p.values = {Value::Number(batch[i].tier), Value::Number(batch[i].score),
+                  Value::Id(batch[i].id)};
       out_.emplace_back(std::move(*got[i]), std::move(p));
     }
     return Status::OK();
@@ -551,7 +548,8 @@ class RankedStream : public Stream {
   bool reverse_;
   size_t batch_;
   bool* incomplete_;
-  std::vector<RankedHit> heap_;
+  std::vector<RankedHit> hits_;  // after the start; [0, taken_) went out in earlier batches
+  size_t taken_ = 0;
   std::vector<std::pair<RecordView, Position>> out_;
   size_t next_ = 0;
 };

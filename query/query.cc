@@ -90,7 +90,7 @@ Result<Connection> FindManyImpl(ReadView& view, std::string_view model, const Fi
   }
   query::Page page;
   if (p.ranked) {
-    // Relevance order: every match is scored; the page is taken from a heap of the hits after
+    // Relevance order: every match is scored; the page is partially sorted out of the hits after
     // the cursor, reading (and filtering) only the records popped for it. When the typo-free
     // matches did not settle the page, again with the typo expansions.
     bool incomplete = false;
@@ -98,6 +98,7 @@ Result<Connection> FindManyImpl(ReadView& view, std::string_view model, const Fi
                                                 found->typos_skipped, &incomplete));
     if (incomplete) {
       ASSIGN_OR_RETURN(query::SearchOutcome o, query::RunSearch(ctx, *p.model, req.search));
+      o.description += "; searched again with typos: the typo-free tier did not settle the page";
       found = std::move(o);
       ASSIGN_OR_RETURN(page,
                        query::RunRankedPage(ctx, *p.model, found->hits, p.filter, p.sort, args));
@@ -109,7 +110,7 @@ Result<Connection> FindManyImpl(ReadView& view, std::string_view model, const Fi
       explain->index = "fts";
       explain->range = "";
       explain->residual = p.filter.kind == BoundFilter::Kind::kTrue ? "" : p.filter.ToString();
-      explain->sort = p.sort.ToString() + " (ranked: top-k heap over the matches)";
+      explain->sort = p.sort.ToString() + " (ranked: top-k partial sort of the matches)";
     }
   } else {
     if (found) {

@@ -537,6 +537,18 @@ TEST_F(SearchTest, ExplainShowsTheSearchPath) {
   EXPECT_NE(e->search.find("typo expansion skipped"), std::string::npos) << e->search;
   EXPECT_EQ(e->search.find("edit"), std::string::npos) << e->search;
   EXPECT_EQ(e->records_returned, 1u);
+  // The page after the last typo-free match runs out of them and searches again with typos.
+  FindRequest after = one;
+  after.after = q_->FindMany("doc", one)->page_info.end_cursor.value();
+  auto c = q_->FindMany("doc", after);
+  ASSERT_OK(c);
+  ASSERT_EQ(c->edges.size(), 1u);
+  after.after = c->page_info.end_cursor.value();
+  e = q_->Explain("doc", after);
+  ASSERT_OK(e);
+  EXPECT_NE(e->search.find("searched again with typos"), std::string::npos) << e->search;
+  EXPECT_NE(e->search.find("search(1 edit"), std::string::npos) << e->search;
+  EXPECT_EQ(e->records_returned, 1u);  // "search engines", one edit away
 }
 
 TEST_F(SearchTest, IndexFollowsEveryWritePath) {
