@@ -463,6 +463,12 @@ class ScanStream : public Stream {
 // `incomplete` (the hits are only the typo-free tier, RunRankedPage), running out of hits in
 // ranking order, or starting against it from the end or a typo'd position, sets *incomplete: the
 // answer depends on hits it does not have.
+// The hit a ranked position ({Number(tier), Number(score), Id(id)}) stands for.
+RankedHit RankedHitAt(const Position& at) {
+  return RankedHit{at.values.at(1).as_number(), at.id(),
+                   static_cast<uint32_t>(at.values.at(0).as_number())};
+}
+
 class RankedStream : public Stream {
  public:
   RankedStream(ExecContext& ctx, const ModelInfo& m, const std::vector<RankedHit>& hits,
@@ -475,10 +481,7 @@ class RankedStream : public Stream {
         batch_(std::max<size_t>(batch_hint, 1)),
         incomplete_(incomplete) {
     std::optional<RankedHit> from;
-    if (start) {
-      from = RankedHit{start->values.at(1).as_number(), start->id(),
-                       static_cast<uint32_t>(start->values.at(0).as_number())};
-    }
+    if (start) from = RankedHitAt(*start);
     if (incomplete_ && reverse_ && (!from || from->tier > 0)) *incomplete_ = true;
     for (const auto& h : hits) {
       if (from) {
@@ -742,17 +745,20 @@ Result<Page> RunPage(ExecContext& ctx, const ModelInfo& model, const Plan& plan,
 
 Result<Page> RunRankedPage(ExecContext& ctx, const ModelInfo& model,
                            const std::vector<RankedHit>& hits, const BoundFilter& filter,
-                           const BoundSort& sort, const PageArgs& args, bool typo_free_only,
-                           bool* incomplete) {
-  bool* flag = typo_free_only ? incomplete : nullptr;
-  if (flag) *flag = false;
+                           const BoundSort& sort, const PageArgs& args, bool* incomplete) {
+  if (incomplete) *incomplete = false;
   return PageWith(
       [&](bool rev, const Position* start, bool inclusive,
           size_t hint) -> Result<std::unique_ptr<Stream>> {
         return std::unique_ptr<Stream>(std::make_unique<RankedStream>(
-            ctx, model, hits, filter, rev, start, inclusive, hint, flag));
+            ctx, model, hits, filter, rev, start, inclusive, hint, incomplete));
       },
       sort, args);
+}
+
+bool RankedPageStartsAmongTypos(const PageArgs& args) {
+  return args.from_end ? !args.before || RankedHitAt(*args.before).tier > 0
+                       : args.after && RankedHitAt(*args.after).tier > 0;
 }
 
 Page PageOfSorted(const std::vector<std::pair<RecordView, Position>>& sorted, const BoundSort& sort,

@@ -65,14 +65,17 @@ struct RankedHit {
 // matching the resolved `filter` are skipped. Reads only the records it considers for the page
 // and its probes.
 //
-// `typo_free_only`: `hits` are only the typo-free matches (SearchOutcome::typos_skipped), so
+// `incomplete` given: `hits` are only the typo-free matches (SearchOutcome::typos_skipped), so
 // the page is right only if it never had to look past them. When it did (a stream in ranking
 // order ran out of hits, or one against it started at a typo'd position or the end), it sets
 // *incomplete and the caller runs the page again with every hit.
 Result<Page> RunRankedPage(ExecContext& ctx, const engine::ModelInfo& model,
                            const std::vector<RankedHit>& hits, const BoundFilter& filter,
-                           const BoundSort& sort, const PageArgs& args, bool typo_free_only = false,
-                           bool* incomplete = nullptr);
+                           const BoundSort& sort, const PageArgs& args, bool* incomplete = nullptr);
+
+// Whether a ranked page with these arguments starts among the typo'd matches (after a typo'd
+// match's cursor, or `last` from the end): there the typo-free matches alone cannot settle it.
+bool RankedPageStartsAmongTypos(const PageArgs& args);
 
 // A page cut from records already sorted in `sort` order (related lists).
 Page PageOfSorted(const std::vector<std::pair<engine::RecordView, Position>>& sorted,

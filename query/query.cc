@@ -76,14 +76,9 @@ Result<Connection> FindManyImpl(ReadView& view, std::string_view model, const Fi
     // A ranked page first tries the typo-free matches alone (they rank above every typo'd one)
     // when they look like enough for the page and the look behind or ahead of it; not when it
     // starts among the typo'd ones (after a typo'd match's cursor, or `last` from the end).
-    size_t typo_free_first = 0;
-    if (p.ranked) {
-      // Ranked cursors are [typos, score, id].
-      auto typos_of = [](const query::Position& at) { return at.values.at(0).as_number(); };
-      const bool starts_typod = args.from_end ? !args.before || typos_of(*args.before) > 0
-                                              : args.after && typos_of(*args.after) > 0;
-      if (!starts_typod) typo_free_first = static_cast<size_t>(args.limit) + 1;
-    }
+    const size_t typo_free_first = p.ranked && !query::RankedPageStartsAmongTypos(args)
+                                       ? static_cast<size_t>(args.limit) + 1
+                                       : 0;
     ASSIGN_OR_RETURN(query::SearchOutcome o,
                      query::RunSearch(ctx, *p.model, req.search, typo_free_first));
     found = std::move(o);
@@ -95,7 +90,7 @@ Result<Connection> FindManyImpl(ReadView& view, std::string_view model, const Fi
     // matches did not settle the page, again with the typo expansions.
     bool incomplete = false;
     ASSIGN_OR_RETURN(page, query::RunRankedPage(ctx, *p.model, found->hits, p.filter, p.sort, args,
-                                                found->typos_skipped, &incomplete));
+                                                found->typos_skipped ? &incomplete : nullptr));
     if (incomplete) {
       ASSIGN_OR_RETURN(query::SearchOutcome o, query::RunSearch(ctx, *p.model, req.search));
       o.description += "; searched again with typos: the typo-free tier did not settle the page";

@@ -169,16 +169,18 @@ class Searcher {
     };
     std::map<std::string, Found> best;
     auto add = [&](const std::string& term, int edits, double weight, std::string how) {
-      auto [it, inserted] = best.try_emplace(term, Found{edits, weight, how});
-      Found& f = it->second;
-      if (!inserted && (edits < f.edits || (edits == f.edits && weight > f.weight))) {
-        f = Found{edits, weight, std::move(how)};
+      auto it = best.find(term);
+      if (it == best.end()) {
+        best.emplace(term, Found{edits, weight, std::move(how)});
+      } else if (edits < it->second.edits ||
+                 (edits == it->second.edits && weight > it->second.weight)) {
+        it->second = Found{edits, weight, std::move(how)};
       }
     };
-    auto how_of = [](const search::FuzzyMatch& m) {
+    auto how_of = [](const search::FuzzyMatch& m) -> std::string {
+      if (m.distance == 0) return m.prefix_match ? "prefix" : "exact";
       std::string edits = std::to_string(m.distance) + " edit";
-      if (m.prefix_match) return "prefix" + (m.distance ? "+" + edits : std::string());
-      return m.distance == 0 ? std::string("exact") : edits;
+      return m.prefix_match ? "prefix+" + edits : edits;
     };
     const int edits = typos ? qt.max_edits : 0;
     add(qt.term, 0, 1.0, "exact");
@@ -331,12 +333,10 @@ class Searcher {
       // frequencies, as if the terms occurred independently (an optimistic guess for a
       // filtered or later page; a wrong guess costs a second search, not a wrong answer).
       RETURN_IF_ERROR(expand(false));
-      double estimate = static_cast<double>(doc_count_);
+      const double n = static_cast<double>(doc_count_);
+      double estimate = n;
       for (const auto& g : groups) {
-        estimate *=
-            doc_count_
-                ? std::min(1.0, static_cast<double>(g.total_df) / static_cast<double>(doc_count_))
-                : 0.0;
+        if (n > 0) estimate *= std::min(1.0, static_cast<double>(g.total_df) / n);
       }
       if (estimate >= static_cast<double>(typo_free_first)) {
         outcome_.typos_skipped = true;

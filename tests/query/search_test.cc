@@ -46,6 +46,13 @@ constexpr const char* kSchema = R"({
   "synonyms": [["photo", "picture", "image"], ["car", "automobile"]]
 })";
 
+// `len` letters drawn from `letters`.
+std::string RandomWord(std::mt19937& rng, const std::string& letters, int len) {
+  std::string w;
+  for (int i = 0; i < len; ++i) w.push_back(letters[rng() % letters.size()]);
+  return w;
+}
+
 class SearchTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(); }
@@ -675,11 +682,7 @@ V SearchFromDisk(Database& db, const std::string& text) {
 TEST_F(SearchTest, InMemoryDictionaryFindsWhatTheDiskDictionaryFinds) {
   std::mt19937 rng(7);
   const std::string letters = "abcde";
-  auto word = [&](int len) {
-    std::string w;
-    for (int i = 0; i < len; ++i) w.push_back(letters[rng() % letters.size()]);
-    return w;
-  };
+  auto word = [&](int len) { return RandomWord(rng, letters, len); };
   std::vector<std::string> words = {"1st",   "2nd",   "3rd",   "9lives", "a1b2",  "café",
                                     "cafés", "naïve", "ärger", "über",   "straße"};
   for (int i = 0; i < 60; ++i) words.push_back(word(4 + static_cast<int>(rng() % 4)));
@@ -740,11 +743,7 @@ TEST_F(SearchTest, InMemoryDictionaryFindsWhatTheDiskDictionaryFinds) {
 TEST_F(SearchTest, SingleWordMatchesAndTyposFollowTheRules) {
   std::mt19937 rng(11);
   const std::string letters = "abdeis";
-  auto word = [&](int len) {
-    std::string w;
-    for (int i = 0; i < len; ++i) w.push_back(letters[rng() % letters.size()]);
-    return w;
-  };
+  auto word = [&](int len) { return RandomWord(rng, letters, len); };
   std::vector<std::string> words;
   std::vector<uint64_t> ids;
   for (int i = 0; i < 300; ++i) {
