@@ -606,15 +606,23 @@ class StreamFactory {
 };
 
 // Takes up to `limit`+1 records from `s`, stopping before `stop` (stream order); `*hit_stop`
-// tells whether a record at or beyond `stop` exists.
+// tells whether a record at or beyond `stop` exists. `first`, when set, is a record already read
+// from `s` and comes before the rest.
 Status Take(Stream& s, const BoundSort& sort, bool reverse, int limit,
-            const std::optional<Position>& stop, Page* page, bool* hit_stop) {
+            const std::optional<Position>& stop,
+            std::optional<std::pair<RecordView, Position>> first, Page* page, bool* hit_stop) {
   *hit_stop = false;
   RecordView r;
   Position p;
   while (static_cast<int>(page->records.size()) <= limit) {
-    ASSIGN_OR_RETURN(bool more, s.Next(&r, &p));
-    if (!more) break;
+    if (first) {
+      r = std::move(first->first);
+      p = std::move(first->second);
+      first.reset();
+    } else {
+      ASSIGN_OR_RETURN(bool more, s.Next(&r, &p));
+      if (!more) break;
+    }
     if (stop) {
       int c = ComparePositions(sort, p, *stop);
       if (reverse ? c <= 0 : c >= 0) {
@@ -635,33 +643,54 @@ Result<Page> PageWith(OpenFn open, const BoundSort& sort, const PageArgs& args) 
   const auto& start = rev ? args.before : args.after;
   const auto& stop = rev ? args.after : args.before;
   bool hit_stop = false;
+  // Whether anything lies behind the page (before its first record, or at or before the start
+  // cursor), when known without the probe below.
+  std::optional<bool> more_behind;
+  if (!start || !args.probe_behind) more_behind = false;
   {
-    ASSIGN_OR_RETURN(auto s, open(rev, start ? &*start : nullptr, false, args.limit + 1));
-    RETURN_IF_ERROR(Take(*s, sort, rev, args.limit, stop, &page, &hit_stop));
+    // A page that starts at a cursor reads from the cursor inclusively: when the cursor's record
+    // still matches, it comes first, and it is what lies behind the page. That costs one more
+    // record in the stream's direction instead of a probe in the other (a second seek, which
+    // turns RocksDB's iterator around, and a record read).
+    const bool peek = !more_behind.has_value();
+    ASSIGN_OR_RETURN(auto s, open(rev, start ? &*start : nullptr, /*inclusive=*/peek,
+                                  args.limit + 1 + (peek ? 1 : 0)));
+    std::optional<std::pair<RecordView, Position>> first;
+    if (peek) {
+      RecordView r;
+      Position p;
+      ASSIGN_OR_RETURN(bool more, s->Next(&r, &p));
+      if (more && ComparePositions(sort, p, *start) == 0) {
+        more_behind = true;
+      } else if (more) {
+        first.emplace(std::move(r), std::move(p));
+      }
+    }
+    RETURN_IF_ERROR(Take(*s, sort, rev, args.limit, stop, std::move(first), &page, &hit_stop));
   }
   bool more_ahead = static_cast<int>(page.records.size()) > args.limit || hit_stop;
   if (static_cast<int>(page.records.size()) > args.limit) {
     page.records.pop_back();
     page.positions.pop_back();
   }
-  // Probe behind the page: anything before its first record (or at/before the start cursor).
-  // Without a start cursor the stream began at the first match in stream order, so nothing
-  // lies behind the page and only pages that start at a cursor need the probe.
-  bool more_behind = false;
-  if (start && args.probe_behind) {
+  // Probe behind the page when the cursor's record is gone (or no longer matches): anything
+  // before the page's first record (or at or before the start cursor). Without a start cursor
+  // the stream began at the first match in stream order, so nothing lies behind the page.
+  if (!more_behind.has_value()) {
     bool inclusive = page.positions.empty();
     const Position* from = inclusive ? &*start : &page.positions.front();
     ASSIGN_OR_RETURN(auto s, open(!rev, from, inclusive, 1));
     RecordView r;
     Position p;
-    ASSIGN_OR_RETURN(more_behind, s->Next(&r, &p));
+    ASSIGN_OR_RETURN(bool found, s->Next(&r, &p));
+    more_behind = found;
   }
   if (rev) {
     std::reverse(page.records.begin(), page.records.end());
     std::reverse(page.positions.begin(), page.positions.end());
   }
-  page.has_next = rev ? more_behind : more_ahead;
-  page.has_previous = rev ? more_ahead : more_behind;
+  page.has_next = rev ? *more_behind : more_ahead;
+  page.has_previous = rev ? more_ahead : *more_behind;
   return page;
 }
 

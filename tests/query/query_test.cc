@@ -162,6 +162,84 @@ TEST_F(QueryTest, ForwardPagingSkipsTheProbeBehindThePage) {
   EXPECT_LE(e.records_read, 30u);  // the page and its look-ahead only
 }
 
+// A page that starts at a cursor knows something lies behind it when the cursor's record is
+// still where the cursor says (read first, inclusively, and not returned); when that record is
+// gone, moved or no longer matches, the probe behind the page decides. Both directions, with an
+// index scan (score range) and with a residual filter.
+TEST_F(QueryTest, WhatLiesBehindAPageThatStartsAtACursor) {
+  for (const std::string filter :
+       {R"({"score": {"greaterThanOrEqual": 10}})", R"({"score": {"notEquals": 0}})"}) {
+    SCOPED_TRACE(filter);
+    TempDir dir;
+    auto db = Database::Open(dir.path(), TestOptions());
+    ASSERT_OK(db);
+    db_ = std::move(db).value();
+    ASSERT_OK(db_->ApplySchema(BlogSchema()));
+    q_ = std::make_unique<Query>(*db_);
+    std::vector<uint64_t> ids;
+    for (int i = 0; i < 6; ++i) ids.push_back(Post("t", 10 + i, std::nullopt));
+    FindRequest req = F(filter, R"({"score": "Ascending"})");
+    req.first = 2;
+    auto p1 = q_->FindMany("post", req);
+    ASSERT_OK(p1);
+    ASSERT_EQ(p1->edges.size(), 2u);
+    auto next = NextPage(req, *p1);  // after ids[1]
+    ASSERT_OK(next);
+    FindRequest back = F(filter, R"({"score": "Ascending"})");
+    back.last = 2;
+    back.before = p1->edges[0].cursor;  // before ids[0]: the page backwards is empty
+    auto page = [&](const FindRequest& r) {
+      auto c = q_->FindMany("post", r);
+      EXPECT_OK(c);
+      return c.ok() ? *c : Connection();
+    };
+    auto ids_of = [](const Connection& c) {
+      std::vector<uint64_t> out;
+      for (const auto& e : c.edges) out.push_back(e.node.record.id);
+      return out;
+    };
+    // The cursor's record is in place: it is behind the page, and not on it.
+    Connection c = page(*next);
+    EXPECT_EQ(ids_of(c), (std::vector<uint64_t>{ids[2], ids[3]}));
+    EXPECT_TRUE(c.page_info.has_previous_page);
+    EXPECT_TRUE(c.page_info.has_next_page);
+    // Only the cursor's record is behind the page: ids[0] goes.
+    ASSERT_OK(db_->Delete("post", ids[0]));
+    c = page(*next);
+    EXPECT_EQ(ids_of(c), (std::vector<uint64_t>{ids[2], ids[3]}));
+    EXPECT_TRUE(c.page_info.has_previous_page);
+    // The cursor's record moves ahead of the page's records: nothing is behind any more.
+    ASSERT_OK(db_->Update("post", ids[1], {{"score", Value::Number(12.5)}}));
+    c = page(*next);
+    EXPECT_EQ(ids_of(c), (std::vector<uint64_t>{ids[2], ids[1]}));
+    EXPECT_FALSE(c.page_info.has_previous_page);
+    // It stops matching (and moves back): still nothing behind.
+    ASSERT_OK(db_->Update(
+        "post", ids[1],
+        {{"score", Value::Number(filter.find("notEquals") != std::string::npos ? 0 : 1)}}));
+    c = page(*next);
+    EXPECT_EQ(ids_of(c), (std::vector<uint64_t>{ids[2], ids[3]}));
+    EXPECT_FALSE(c.page_info.has_previous_page);
+    // Backwards from ids[0]'s cursor (deleted): empty, with everything ahead.
+    c = page(back);
+    EXPECT_TRUE(c.edges.empty());
+    EXPECT_FALSE(c.page_info.has_previous_page);
+    EXPECT_TRUE(c.page_info.has_next_page);
+    // Backwards from ids[3]'s cursor, in place: ids[2], and nothing behind it (ids[0] is gone,
+    // ids[1] no longer matches).
+    FindRequest from3 = F(filter, R"({"score": "Ascending"})");
+    from3.last = 1;
+    from3.before = page(*next).edges[1].cursor;
+    c = page(from3);
+    EXPECT_EQ(ids_of(c), (std::vector<uint64_t>{ids[2]}));
+    EXPECT_FALSE(c.page_info.has_previous_page);
+    EXPECT_TRUE(c.page_info.has_next_page);  // ids[3] itself, and after it
+    testing::ExpectCheckClean(*db_);
+    q_.reset();
+    db_.reset();  // before `dir` goes
+  }
+}
+
 TEST_F(QueryTest, PaginatesBothWays) {
   std::vector<uint64_t> ids;
   for (int i = 0; i < 23; ++i) ids.push_back(Post("t" + std::to_string(i), i % 4, std::nullopt));
