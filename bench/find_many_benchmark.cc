@@ -283,6 +283,7 @@ BENCHMARK_CAPTURE(BM_Search, mid, QueryClass::kMid1)->ComputeStatistics("min", M
 BENCHMARK_CAPTURE(BM_Search, common, QueryClass::kCommon1)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_Search, rare2, QueryClass::kRare2Cooc)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_Search, mid2, QueryClass::kMid2Cooc)->ComputeStatistics("min", Min);
+BENCHMARK_CAPTURE(BM_Search, common2, QueryClass::kCommon2Indep)->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_PointGet, actiondb, "actiondb")->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_PointGet, rocksdb, "rocksdb")->ComputeStatistics("min", Min);
 BENCHMARK_CAPTURE(BM_PointGetUniform, actiondb, "actiondb")->ComputeStatistics("min", Min);

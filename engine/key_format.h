@@ -29,7 +29,9 @@
 // Nulls sort first in ascending order. A descending scan iterates the same keys backwards.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -44,20 +46,32 @@ inline void PutBE16(std::string* out, uint16_t v) {
 inline void PutBE32(std::string* out, uint32_t v) {
   for (int s = 24; s >= 0; s -= 8) out->push_back(static_cast<char>(v >> s));
 }
+// v in big-endian byte order (a byte swap on little-endian hosts: the byte-at-a-time loop was
+// not turned into one, and a search reads an id from every posting key).
+inline uint64_t ToBigEndian64(uint64_t v) {
+  if constexpr (std::endian::native == std::endian::little) return __builtin_bswap64(v);
+  return v;
+}
+// Writes v big-endian over the 8 bytes at p.
+inline void WriteBE64(char* p, uint64_t v) {
+  const uint64_t be = ToBigEndian64(v);
+  std::memcpy(p, &be, sizeof be);
+}
 inline void PutBE64(std::string* out, uint64_t v) {
   char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (56 - 8 * i));
+  WriteBE64(b, v);
   out->append(b, 8);
 }
+
 inline uint32_t GetBE32(const char* p) {
   uint32_t v = 0;
   for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
   return v;
 }
 inline uint64_t GetBE64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
+  uint64_t be;
+  std::memcpy(&be, p, sizeof be);
+  return ToBigEndian64(be);
 }
 
 // LEB128 varints (the search index's postings, doc entries and segments).

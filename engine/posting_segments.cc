@@ -3,6 +3,8 @@
 
 #include <rocksdb/merge_operator.h>
 
+#include <array>
+
 #include "engine/key_format.h"
 
 namespace actiondb::engine {
@@ -235,7 +237,8 @@ class SegmentIterator : public KvIterator {
     while (Positioned() && !upper_.empty() && key() >= upper_) Prev();
   }
   bool Valid() const override {
-    if (!status_.ok() || pos_ >= count_) return false;
+    if (pos_ >= count_ || !status_.ok()) return false;
+    if (segment_ && all_in_bounds_) return true;  // no compare per posting
     const std::string_view k = key();
     return k >= lower_ && (upper_.empty() || k < upper_);
   }
@@ -303,11 +306,11 @@ class SegmentIterator : public KvIterator {
       count_ = 1;
       return true;
     }
-    entries_.clear();
+    count_ = 0;
     SegmentReader r(inner_->value());
     SegmentEntry e;
     while (r.Next(&e)) {
-      if (!e.deleted) entries_.push_back(e);
+      if (!e.deleted) entries_[count_++] = e;  // at most kSegmentIds: offsets ascend
     }
     if (r.malformed()) {
       status_ = Status(Code::kInvalidStoredData,
@@ -316,17 +319,22 @@ class SegmentIterator : public KvIterator {
       count_ = 0;
       return false;
     }
-    count_ = entries_.size();
     if (count_ == 0) return false;
     prefix_len_ = k.size() - 8;
-    key_.assign(k.substr(0, prefix_len_));
+    key_.assign(k);  // the last 8 bytes are the entry's id, written by SetKey
     block_ = keys::GetBE64(k.data() + prefix_len_);
+    // Whether every entry is within the bounds, so that Valid() need not compare keys.
+    pos_ = count_ - 1;
+    SetKey();
+    all_in_bounds_ = upper_.empty() || std::string_view(key_) < upper_;
+    pos_ = 0;
+    SetKey();
+    all_in_bounds_ = all_in_bounds_ && std::string_view(key_) >= lower_;
     return true;
   }
-  void SetKey() {
-    key_.resize(prefix_len_);
-    keys::PutBE64(&key_, block_ + entries_[pos_].offset);
-  }
+  // Writes the current entry's record id over the last 8 bytes of the key (in place: a search
+  // visits every posting of its terms).
+  void SetKey() { keys::WriteBE64(key_.data() + prefix_len_, block_ + entries_[pos_].offset); }
   // Whether logical posting key `target` lies in the block of the loaded segment.
   bool InLoadedSegment(std::string_view target) const {
     return target.size() == prefix_len_ + 8 && PostingKeyIdOffset(target) == prefix_len_ &&
@@ -346,7 +354,8 @@ class SegmentIterator : public KvIterator {
   std::string lower_, upper_;
   Status status_;
   bool segment_ = false;
-  std::vector<SegmentEntry> entries_;
+  bool all_in_bounds_ = false;                     // of the loaded segment's entries
+  std::array<SegmentEntry, kSegmentIds> entries_;  // the loaded segment's live entries
   size_t pos_ = 0, count_ = 0;
   uint64_t block_ = 0;
   std::string key_;  // the logical key of the current entry (a segment's)

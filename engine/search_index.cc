@@ -628,10 +628,6 @@ double SearchStats::AverageLength(uint16_t field_id) const {
   return static_cast<double>(it->second) / static_cast<double>(doc_count);
 }
 
-uint64_t PostingRecordId(std::string_view key) {
-  return key.size() >= 8 ? keys::GetBE64(key.data() + key.size() - 8) : 0;
-}
-
 // ---- the write side ----
 
 namespace {

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "engine/catalog.h"
+#include "engine/key_format.h"
 #include "engine/record_codec.h"
 #include "engine/search/analyzer.h"
 #include "engine/search/levenshtein.h"
@@ -278,7 +279,9 @@ class SearchReader {
   std::unordered_map<std::string, int64_t> counts_;
 };
 
-// The record id at the end of a posting key.
-uint64_t PostingRecordId(std::string_view key);
+// The record id at the end of a posting key (inline: a search reads it for every posting).
+inline uint64_t PostingRecordId(std::string_view key) {
+  return key.size() >= 8 ? keys::GetBE64(key.data() + key.size() - 8) : 0;
+}
 
 }  // namespace actiondb::engine
