@@ -12,24 +12,9 @@ double Bm25Idf(uint64_t doc_count, uint64_t doc_freq) {
   return std::log(1.0 + (n - df + 0.5) / (df + 0.5));
 }
 
-double Bm25TermFrequency(double tf, double length, double avg_length, Bm25Params params) {
-  if (tf <= 0) return 0;
-  const double ratio = avg_length > 0 ? std::max(length, 0.0) / avg_length : 1.0;
-  return tf * (params.k1 + 1) / (tf + params.k1 * (1 - params.b + params.b * ratio));
-}
-
 double Bm25TermScore(uint64_t doc_count, uint64_t doc_freq, double tf, double length,
                      double avg_length, Bm25Params params) {
   return Bm25Idf(doc_count, doc_freq) * Bm25TermFrequency(tf, length, avg_length, params);
-}
-
-double Bm25WeightedScore(double idf, std::span<const FieldTermStats> fields, Bm25Params params) {
-  double sum = 0;
-  for (const FieldTermStats& field : fields) {
-    sum += std::max(field.weight, 0.0) *
-           Bm25TermFrequency(field.tf, field.length, field.avg_length, params);
-  }
-  return idf * sum;
 }
 
 double ExpansionWeight(int distance, bool prefix_match) {

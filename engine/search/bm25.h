@@ -12,6 +12,7 @@
 // three times a body hit with the same statistics.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 
@@ -29,8 +30,14 @@ struct Bm25Params {
 double Bm25Idf(uint64_t doc_count, uint64_t doc_freq);
 
 // The saturated, length-normalized term frequency (tfnorm above). 0 if tf is 0. A non-positive
-// avg_length is treated as "this document has average length" (length ratio 1).
-double Bm25TermFrequency(double tf, double length, double avg_length, Bm25Params params = {});
+// avg_length is treated as "this document has average length" (length ratio 1). Inline, like
+// Bm25WeightedScore: a search scores every posting it reads.
+inline double Bm25TermFrequency(double tf, double length, double avg_length,
+                                Bm25Params params = {}) {
+  if (tf <= 0) return 0;
+  const double ratio = avg_length > 0 ? std::max(length, 0.0) / avg_length : 1.0;
+  return tf * (params.k1 + 1) / (tf + params.k1 * (1 - params.b + params.b * ratio));
+}
 
 // idf * tfnorm for one term in one unweighted field.
 double Bm25TermScore(uint64_t doc_count, uint64_t doc_freq, double tf, double length,
@@ -45,8 +52,15 @@ struct FieldTermStats {
 };
 
 // idf * sum of weight_f * tfnorm_f over the fields.
-double Bm25WeightedScore(double idf, std::span<const FieldTermStats> fields,
-                         Bm25Params params = {});
+inline double Bm25WeightedScore(double idf, std::span<const FieldTermStats> fields,
+                                Bm25Params params = {}) {
+  double sum = 0;
+  for (const FieldTermStats& field : fields) {
+    sum += std::max(field.weight, 0.0) *
+           Bm25TermFrequency(field.tf, field.length, field.avg_length, params);
+  }
+  return idf * sum;
+}
 
 // The factor applied to a term matched through typo or prefix expansion rather than exactly:
 // 1 for an exact whole-term match, halved per edit, and 0.8 times that for a prefix-only match.
