@@ -117,8 +117,9 @@
 //                    account of its memory (ActionDB: block cache, memtables, table readers) at the
 //                    end of the first repetition.
 //
-// OUTPUT. A table on stdout (progress on stderr), and with --json / --markdown the same results
-// as a JSON document and a Markdown report (docs/benchmarks.md describes both).
+// OUTPUT. A table on stdout (progress on stderr), then the targets with a verdict each
+// (met, missed, not measured: bench/targets.h), and with --json / --markdown the same results
+// and targets as a JSON document and a Markdown report (docs/benchmarks.md describes both).
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
@@ -152,6 +153,7 @@
 
 #include "bench/dataset.h"
 #include "bench/engine.h"
+#include "bench/targets.h"
 #include "engine/search/analyzer.h"
 #include "engine/search/levenshtein.h"
 
@@ -1576,6 +1578,27 @@ struct Report {
   }
 };
 
+// The targets against this run (bench/targets.h).
+std::vector<TargetCheck> Targets(const Report& report) {
+  return EvaluateTargets(
+      [&](const std::string& engine, const std::string& id) -> std::optional<double> {
+        for (const EngineResult& e : report.engines) {
+          if (e.name != engine) continue;
+          const Metric* m = report.Find(e, id);
+          if (m && m->HasValue()) return m->Median();
+        }
+        return std::nullopt;
+      });
+}
+
+std::string TargetValueText(const TargetCheck& t) {
+  if (!t.value) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3gx (%s %.3gx)", *t.value,
+                t.at_least ? ">=" : "<=", t.threshold);
+  return buf;
+}
+
 std::string Cell(const Metric* m, const char* dash) {
   if (m == nullptr) return "—";
   switch (m->state) {
@@ -1644,6 +1667,12 @@ void PrintTable(const Report& report) {
         std::printf("note [%s] %s: %s\n", e.name.c_str(), m.id.c_str(), m.note.c_str());
     }
     if (e.failed) std::printf("FAILED [%s]: %s\n", e.name.c_str(), e.failure.c_str());
+  }
+  std::printf("\ntargets (%s records):\n",
+              FormatNumber(static_cast<double>(report.flags->size)).c_str());
+  for (const TargetCheck& t : Targets(report)) {
+    std::printf("  %-12s %-66s %s\n", t.Verdict().c_str(), t.target.c_str(),
+                TargetValueText(t).c_str());
   }
 }
 
@@ -1729,6 +1758,16 @@ void WriteJson(const Report& report, const std::string& path) {
     }
     out << "}}";
   }
+  out << "\n  ],\n  \"targets\": [";
+  const std::vector<TargetCheck> targets = Targets(report);
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const TargetCheck& t = targets[i];
+    out << (i ? "," : "") << "\n    {\"target\": " << JsonString(t.target)
+        << ", \"basis\": " << JsonString(t.basis) << ", \"threshold\": " << JsonNumber(t.threshold)
+        << ", \"comparison\": \"" << (t.at_least ? ">=" : "<=") << "\"";
+    if (t.value) out << ", \"value\": " << JsonNumber(*t.value);
+    out << ", \"verdict\": " << JsonString(t.Verdict()) << "}";
+  }
   out << "\n  ]\n}\n";
 }
 
@@ -1771,6 +1810,12 @@ void WriteMarkdown(const Report& report, const std::string& path) {
       any_note = true;
       out << "- " << e.name << ", " << m.id << ": " << m.note << "\n";
     }
+  }
+  out << "\nTargets (ActionDB, " << f.size << " records; docs/benchmarks.md \"Targets\"):\n\n"
+      << "| target | how | measured | verdict |\n|---|---|---:|---|\n";
+  for (const TargetCheck& t : Targets(report)) {
+    out << "| " << t.target << " | " << t.basis << " | " << TargetValueText(t) << " | "
+        << (t.Verdict() == "met" ? "met" : "**" + t.Verdict() + "**") << " |\n";
   }
 }
 
