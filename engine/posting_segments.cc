@@ -323,18 +323,18 @@ class SegmentIterator : public KvIterator {
     prefix_len_ = k.size() - 8;
     key_.assign(k);  // the last 8 bytes are the entry's id, written by SetKey
     block_ = keys::GetBE64(k.data() + prefix_len_);
-    // Whether every entry is within the bounds, so that Valid() need not compare keys.
-    pos_ = count_ - 1;
-    SetKey();
-    all_in_bounds_ = upper_.empty() || std::string_view(key_) < upper_;
-    pos_ = 0;
-    SetKey();
-    all_in_bounds_ = all_in_bounds_ && std::string_view(key_) >= lower_;
+    // Whether every entry is within the bounds (the first and the last are), so that Valid()
+    // need not compare keys.
+    all_in_bounds_ = (upper_.empty() || KeyAt(count_ - 1) < upper_) && KeyAt(0) >= lower_;
     return true;
   }
-  // Writes the current entry's record id over the last 8 bytes of the key (in place: a search
-  // visits every posting of its terms).
-  void SetKey() { keys::WriteBE64(key_.data() + prefix_len_, block_ + entries_[pos_].offset); }
+  // The logical key of entry i of the loaded segment: its record id written over the last 8
+  // bytes of key_ (in place: a search visits every posting of its terms).
+  std::string_view KeyAt(size_t i) {
+    keys::WriteBE64(key_.data() + prefix_len_, block_ + entries_[i].offset);
+    return key_;
+  }
+  void SetKey() { KeyAt(pos_); }
   // Whether logical posting key `target` lies in the block of the loaded segment.
   bool InLoadedSegment(std::string_view target) const {
     return target.size() == prefix_len_ + 8 && PostingKeyIdOffset(target) == prefix_len_ &&
