@@ -20,19 +20,17 @@ class SegmentReader {
   explicit SegmentReader(std::string_view s) : in_(s) {}
   bool Next(SegmentEntry* e) {
     if (in_.empty() || malformed_) return false;
-    const auto offset = static_cast<uint8_t>(in_.front());
-    in_.remove_prefix(1);
-    uint64_t len = 0;
-    if (offset >= kSegmentIds || (have_last_ && offset <= last_) || !keys::GetVarint(&in_, &len) ||
-        len > in_.size()) {
+    uint64_t offset = 0, len = 0;
+    if (!keys::GetVarint(&in_, &offset) || offset >= kSegmentIds ||
+        (have_last_ && offset <= last_) || !keys::GetVarint(&in_, &len) || len > in_.size()) {
       malformed_ = true;
       return false;
     }
-    e->offset = offset;
+    e->offset = static_cast<uint16_t>(offset);
     e->deleted = len == 0;
     e->posting = in_.substr(0, len);
     in_.remove_prefix(len);
-    last_ = offset;
+    last_ = static_cast<uint16_t>(offset);
     have_last_ = true;
     return true;
   }
@@ -40,7 +38,7 @@ class SegmentReader {
 
  private:
   std::string_view in_;
-  uint8_t last_ = 0;
+  uint16_t last_ = 0;
   bool have_last_ = false;
   bool malformed_ = false;
 };
@@ -66,9 +64,9 @@ std::string SegmentLowerBound(std::string_view lower) {
   return SegmentKeyOf(lower);
 }
 
-void AppendSegmentEntry(std::string* segment, uint8_t offset,
+void AppendSegmentEntry(std::string* segment, uint16_t offset,
                         std::optional<std::string_view> posting) {
-  segment->push_back(static_cast<char>(offset));
+  keys::PutVarint(segment, offset);
   // A posting is never empty (it starts with its field count), so 0 is free for "deleted".
   const std::string_view p = posting.value_or(std::string_view());
   keys::PutVarint(segment, p.size());
@@ -86,7 +84,7 @@ bool DecodeSegment(std::string_view segment, std::vector<SegmentEntry>* entries)
 Result<std::optional<std::string>> PostingInSegment(std::string_view segment,
                                                     std::string_view key) {
   const size_t at = PostingKeyIdOffset(key);
-  const auto want = static_cast<uint8_t>(keys::GetBE64(key.data() + at) & (kSegmentIds - 1));
+  const auto want = static_cast<uint16_t>(keys::GetBE64(key.data() + at) & (kSegmentIds - 1));
   SegmentReader r(segment);
   SegmentEntry e;
   while (r.Next(&e)) {
@@ -129,12 +127,12 @@ class SegmentSlots {
   // below it).
   void Write(std::string* out, bool keep_deleted) const {
     out->clear();
-    for (int word = 0; word < 2; ++word) {
+    for (size_t word = 0; word < kWords; ++word) {
       uint64_t bits = present_[word] | (keep_deleted ? deleted_[word] : 0);
       while (bits) {
         const int b = __builtin_ctzll(bits);
         bits &= bits - 1;
-        const auto offset = static_cast<uint8_t>(word * 64 + b);
+        const auto offset = static_cast<uint16_t>(word * 64 + b);
         if (present_[word] >> b & 1) {
           AppendSegmentEntry(out, offset, std::string_view(posting_[offset].p, posting_[offset].n));
         } else {
@@ -145,12 +143,13 @@ class SegmentSlots {
   }
 
  private:
-  static_assert(kSegmentIds == 128);
+  static constexpr size_t kWords = kSegmentIds / 64;
+  static_assert(kSegmentIds % 64 == 0);
   struct View {
     const char* p;
     size_t n;
   };
-  uint64_t present_[2] = {0, 0}, deleted_[2] = {0, 0};
+  uint64_t present_[kWords] = {}, deleted_[kWords] = {};
   View posting_[kSegmentIds];  // set where present_ says so; the rest is never read
 };
 
@@ -310,7 +309,10 @@ class SegmentIterator : public KvIterator {
     SegmentReader r(inner_->value());
     SegmentEntry e;
     while (r.Next(&e)) {
-      if (!e.deleted) entries_[count_++] = e;  // at most kSegmentIds: offsets ascend
+      if (!e.deleted) {
+        if (count_ == entries_.size()) entries_.emplace_back();
+        entries_[count_++] = e;  // at most kSegmentIds: offsets ascend
+      }
     }
     if (r.malformed()) {
       status_ = Status(Code::kInvalidStoredData,
@@ -354,8 +356,8 @@ class SegmentIterator : public KvIterator {
   std::string lower_, upper_;
   Status status_;
   bool segment_ = false;
-  bool all_in_bounds_ = false;                     // of the loaded segment's entries
-  std::array<SegmentEntry, kSegmentIds> entries_;  // the loaded segment's live entries
+  bool all_in_bounds_ = false;         // of the loaded segment's entries
+  std::vector<SegmentEntry> entries_;  // the loaded segment's live entries (its first count_)
   size_t pos_ = 0, count_ = 0;
   uint64_t block_ = 0;
   std::string key_;  // the logical key of the current entry (a segment's)
@@ -395,7 +397,7 @@ void SegmentWriter::Write(std::string_view key, std::optional<std::string_view> 
     whole_ = whole_fn_ && whole_fn_(keys::GetBE32(key.data() + 1), block);
   }
   if (whole_ && !value) return;  // a put holds live entries only
-  AppendSegmentEntry(&operand_, static_cast<uint8_t>(id - block), value);
+  AppendSegmentEntry(&operand_, static_cast<uint16_t>(id - block), value);
 }
 
 void SegmentWriter::Finish() {

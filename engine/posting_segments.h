@@ -8,9 +8,15 @@
 //   logical key:  'P' modelId:BE32 term 0x00 recordId:BE64    -> posting
 //   segment key:  'P' modelId:BE32 term 0x00 blockStart:BE64  -> segment
 //                 blockStart = recordId rounded down to a multiple of kSegmentIds
-//   segment:      entries in ascending id, each: offset (1 byte, recordId - blockStart),
-//                 length (LEB128 varint), the posting's bytes. Length 0 marks a deleted
-//                 posting; only merge operands carry those.
+//   segment:      entries in ascending id, each: offset (LEB128 varint, recordId -
+//                 blockStart: one byte in blocks of 128), length (LEB128 varint), the
+//                 posting's bytes. Length 0 marks a deleted posting; only merge operands
+//                 carry those.
+//
+// The block size is kSegmentIds alone (any multiple of 64 up to 65,536; the search meta
+// records it, so a store written with another is rebuilt on open). Blocks of 8,192 were
+// measured in session 23 (bench/README.md): searches 15-95% faster at 100k posts, but every
+// write that merges into a block many records share (deletes, updates of dates) slower.
 //
 // Writes are merge operands in the same format (NewPostingSegmentMergeOperator): a later
 // operand's entry replaces an earlier one of the same id, a deleted entry removes it. The
@@ -51,12 +57,12 @@ std::string SegmentLowerBound(std::string_view lower);
 // One entry of a segment: the record id's offset in the block, and the posting, or
 // `deleted` (merge operands only).
 struct SegmentEntry {
-  uint8_t offset = 0;
+  uint16_t offset = 0;
   bool deleted = false;
   std::string_view posting;
 };
 // Appends an entry; offsets must be appended in ascending order.
-void AppendSegmentEntry(std::string* segment, uint8_t offset,
+void AppendSegmentEntry(std::string* segment, uint16_t offset,
                         std::optional<std::string_view> posting);
 // Decodes a segment into `entries` (views into `segment`). False when malformed: an offset
 // out of the block or not ascending, or a length past the end.

@@ -710,6 +710,82 @@ void ForEachChangedTerm(const DocTerms& before, const DocTerms& after, Fn on_cha
   }
 }
 
+// The unchanged searchable fields of an updated record, for finding a digit run's parts in them
+// without reading its stored posting. A field's text holds a digit run only if its bytes contain
+// it: the analyzer leaves ASCII digits as they are, and the only ASCII it drops inside a number
+// is the apostrophe (`4'3` is the term 43). So a field whose text is ASCII without apostrophes
+// and lacks the run holds none of it; one that has it is analyzed when short (a number, a date,
+// an id: at most kShortFieldBytes), and sends the term to the read when long. Text with an
+// apostrophe or a non-ASCII byte (NFKC turns full-width and other digits into ASCII ones) always
+// sends it to the read.
+class UnchangedFields {
+ public:
+  static constexpr size_t kShortFieldBytes = 64;
+
+  template <typename IsChanged>
+  UnchangedFields(uint64_t id, const RecordView& record, const FieldLengths& lengths,
+                  IsChanged is_changed)
+      : record_(record) {
+    for (const auto& [fid, len] : lengths) {
+      if (is_changed(fid)) continue;
+      Field f{
+          fid, SearchTexts(fid == kIdFieldId ? Value::Id(id) : record.Get(fid)), true, false, {}};
+      size_t bytes = 0;
+      for (const std::string& t : f.texts) {
+        bytes += t.size();
+        for (const char c : t) {
+          if (static_cast<unsigned char>(c) >= 0x80 || c == '\'') f.plain = false;
+        }
+      }
+      f.is_short = bytes <= kShortFieldBytes;
+      fields_.push_back(std::move(f));
+    }
+  }
+
+  // The parts of `term` the record's stored posting holds (those of the changed fields, from
+  // `before`, and of the unchanged ones), sorted by field; empty when it holds none. nullopt
+  // when that cannot be known without reading the posting.
+  std::optional<std::vector<PostingField>> PartsWithout(std::string_view term,
+                                                        const DocTerms& before) const {
+    if (term.empty()) return std::nullopt;
+    for (const char c : term) {
+      if (c < '0' || c > '9') return std::nullopt;
+    }
+    std::vector<const Field*> holding;
+    for (const Field& f : fields_) {
+      bool contains = !f.plain;
+      for (size_t i = 0; !contains && i < f.texts.size(); ++i) {
+        contains = f.texts[i].find(term) != std::string::npos;
+      }
+      if (!contains) continue;
+      if (!f.is_short) return std::nullopt;
+      holding.push_back(&f);
+    }
+    std::vector<PostingField> parts;
+    if (auto b = before.FindTerm(term); b != before.terms.end()) parts = b->second;
+    for (const Field* f : holding) {
+      if (!f->analyzed) f->analyzed = AnalyzeRecord(record_, {f->id});
+      if (auto u = f->analyzed->FindTerm(term); u != f->analyzed->terms.end()) {
+        parts.insert(parts.end(), u->second.begin(), u->second.end());
+      }
+    }
+    std::sort(parts.begin(), parts.end(),
+              [](const PostingField& x, const PostingField& y) { return x.field_id < y.field_id; });
+    return parts;
+  }
+
+ private:
+  struct Field {
+    uint16_t id;
+    std::vector<std::string> texts;
+    bool plain;  // ASCII without apostrophes
+    bool is_short;
+    mutable std::optional<DocTerms> analyzed;  // on first need
+  };
+  const RecordView& record_;
+  std::vector<Field> fields_;
+};
+
 // IndexSearchChange for an update that changes only `changed` (ascending; the record is
 // indexed with the model's current fields, `lengths` from its doc entry). Only those fields
 // are analyzed, old and new. A term whose parts in them differ gets its stored posting
@@ -759,23 +835,46 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
     }
   }
 
+  // The stored posting of a term holds its parts in the changed fields (known: `before`) and in
+  // the unchanged ones. For a digit run (the terms of a number or a date: what an increment
+  // changes), those are found without reading it when every unchanged field is short (a number,
+  // a date, an id: analyzed here, at little cost) or is text that cannot hold the run. Reading
+  // the postings of a date's digits, common terms, was most of a cold increment's reads.
+  const UnchangedFields unchanged(id, new_record, lengths, is_changed);
   std::vector<std::string> posting_keys;
-  posting_keys.reserve(terms.size());
+  std::vector<std::optional<std::vector<PostingField>>> known(terms.size());
+  size_t term_index = 0;
   for (const auto& [term, unused] : terms) {
+    if (auto parts = unchanged.PartsWithout(term, before)) {
+      known[term_index++] = std::move(parts);
+      continue;
+    }
+    ++term_index;
     posting_keys.push_back(keys::SearchPostingKey(m.id, term, id));
   }
   ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> stored_postings,
                    ReadPostings(txn, rep, *pending, posting_keys));
-  size_t term_index = 0;
+  term_index = 0;
+  size_t read_index = 0;
   for (auto& [term, state] : terms) {
-    std::string key = std::move(posting_keys[term_index]);
-    const std::optional<std::string>& stored = stored_postings[term_index];
-    ++term_index;
+    std::optional<std::vector<PostingField>>& resolved = known[term_index++];
+    std::string key;
+    bool stored = false;
     std::vector<PostingField> fields;
-    if (stored && !DecodePosting(*stored, &fields)) {
-      return Status(Code::kInvalidStoredData, m.api_identifier + " " + std::to_string(id) +
-                                                  ": malformed posting for \"" + std::string(term) +
-                                                  "\"");
+    if (resolved) {
+      key = keys::SearchPostingKey(m.id, term, id);
+      fields = std::move(*resolved);
+      stored = !fields.empty();
+    } else {
+      key = std::move(posting_keys[read_index]);
+      const std::optional<std::string>& bytes = stored_postings[read_index];
+      ++read_index;
+      stored = bytes.has_value();
+      if (bytes && !DecodePosting(*bytes, &fields)) {
+        return Status(Code::kInvalidStoredData, m.api_identifier + " " + std::to_string(id) +
+                                                    ": malformed posting for \"" +
+                                                    std::string(term) + "\"");
+      }
     }
     std::vector<PostingField> merged;
     for (auto& f : fields) {

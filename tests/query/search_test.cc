@@ -247,6 +247,48 @@ TEST_F(SearchTest, ASurfaceChangeUnderAnUnchangedPostingKeepsTheCountsExact) {
   EXPECT_EQ(Set("\"runs\""), V({id}));  // the stem's matches: every surface of "run"
 }
 
+// An increment changes a number's digit run, and the update finds the other fields' parts of
+// that run without reading its posting when no long text can hold it. Long texts that do hold
+// it must still count: plainly, inside a number with an apostrophe (`4'3` is the term 43), in
+// full-width digits (NFKC makes them ASCII), and one that holds it only inside a longer number
+// (no match, but no shortcut either). Each step is checked (postings, frequencies, surfaces)
+// and "43" must match exactly the records that hold it.
+TEST_F(SearchTest, NumberUpdatesKeepTheDigitRunsOfLongTextsExact) {
+  const std::string pad = " and some more words so that this body is longer than a short field";
+  const std::vector<std::string> bodies = {
+      "plain ascii with 43 in it" + pad,
+      "an apostrophe number 4'3 in it" + pad,
+      "full width \xEF\xBC\x94\xEF\xBC\x93 digits in it" + pad,  // "４３"
+      "only inside 143 and 430 here" + pad,
+      "no digits at all here" + pad,
+  };
+  std::vector<bool> body_holds = {true, true, true, false, false};
+  V ids;
+  for (const std::string& b : bodies) ids.push_back(Doc("t", b, 41));
+  std::vector<int> views(ids.size(), 41);
+  InternalApi api(*db_);
+  std::mt19937 rng(43);
+  for (int step = 0; step < 60; ++step) {
+    const size_t i = rng() % ids.size();
+    const int delta = views[i] <= 40 ? 1 : views[i] >= 45 ? -1 : (rng() % 2 ? 1 : -1);
+    if (step % 3 == 0) {
+      ASSERT_OK(db_->Update("doc", ids[i], {{"views", Value::Number(views[i] + delta)}}));
+    } else {
+      WriteInput w;
+      w.atomics = {{"views", {{AtomicCommand::Op::kIncrement, double(delta)}}}};
+      ASSERT_OK(api.model("doc").Update(ids[i], w));
+    }
+    views[i] += delta;
+    SCOPED_TRACE("step " + std::to_string(step));
+    ExpectClean();
+    V want;
+    for (size_t k = 0; k < ids.size(); ++k) {
+      if (body_holds[k] || views[k] == 43) want.push_back(ids[k]);
+    }
+    ASSERT_EQ(Set("\"43\""), want);
+  }
+}
+
 TEST_F(SearchTest, TyposAtTheLengthThresholds) {
   uint64_t cat = Doc("cats");               // 4 letters: no typo allowed
   uint64_t house = Doc("house");            // 5: one edit
