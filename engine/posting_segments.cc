@@ -21,8 +21,16 @@ class SegmentReader {
   bool Next(SegmentEntry* e) {
     if (in_.empty() || malformed_) return false;
     uint64_t offset = 0, len = 0;
-    if (!keys::GetVarint(&in_, &offset) || offset >= kSegmentIds ||
-        (have_last_ && offset <= last_) || !keys::GetVarint(&in_, &len) || len > in_.size()) {
+    // Offsets below 128 (every one in blocks of 128) are one byte: read without a call.
+    if (static_cast<uint8_t>(in_.front()) < 0x80) {
+      offset = static_cast<uint8_t>(in_.front());
+      in_.remove_prefix(1);
+    } else if (!keys::GetVarint(&in_, &offset)) {
+      malformed_ = true;
+      return false;
+    }
+    if (offset >= kSegmentIds || (have_last_ && offset <= last_) || !keys::GetVarint(&in_, &len) ||
+        len > in_.size()) {
       malformed_ = true;
       return false;
     }
@@ -309,10 +317,7 @@ class SegmentIterator : public KvIterator {
     SegmentReader r(inner_->value());
     SegmentEntry e;
     while (r.Next(&e)) {
-      if (!e.deleted) {
-        if (count_ == entries_.size()) entries_.emplace_back();
-        entries_[count_++] = e;  // at most kSegmentIds: offsets ascend
-      }
+      if (!e.deleted) entries_[count_++] = e;  // at most kSegmentIds: offsets ascend
     }
     if (r.malformed()) {
       status_ = Status(Code::kInvalidStoredData,
@@ -356,8 +361,8 @@ class SegmentIterator : public KvIterator {
   std::string lower_, upper_;
   Status status_;
   bool segment_ = false;
-  bool all_in_bounds_ = false;         // of the loaded segment's entries
-  std::vector<SegmentEntry> entries_;  // the loaded segment's live entries (its first count_)
+  bool all_in_bounds_ = false;                     // of the loaded segment's entries
+  std::array<SegmentEntry, kSegmentIds> entries_;  // the loaded segment's live entries
   size_t pos_ = 0, count_ = 0;
   uint64_t block_ = 0;
   std::string key_;  // the logical key of the current entry (a segment's)
