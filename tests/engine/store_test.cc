@@ -2,6 +2,7 @@
 // transactions, ids, and every bad-input case. Each write-heavy test ends with the checker.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <thread>
@@ -542,6 +543,41 @@ TEST_F(StoreTest, LockTimeoutGivesAClearError) {
   ASSERT_OK(holder->Commit());
   EXPECT_OK(db_->Update("user", u, {{"name", Value::String("third")}}));
   EXPECT_EQ(*db_->Get("user", u)->Get("name"), Value::String("third"));
+}
+
+// A record lock is first retried without waiting (LockRecord), then waited for: a deadlock
+// must still be found in that wait and reported as a conflict to one side, never waited out
+// to the lock timeout, and the other side must then go through.
+TEST_F(StoreTest, ADeadlockIsReportedToOneSideAndTheOtherCommits) {
+  const uint64_t u1 = NewUser("d1@x.io");
+  const uint64_t u2 = NewUser("d2@x.io");
+  auto a = db_->BeginTransaction();
+  auto b = db_->BeginTransaction();
+  ASSERT_OK(a->Update("user", u1, {{"name", Value::String("a")}}));
+  ASSERT_OK(b->Update("user", u2, {{"name", Value::String("b")}}));
+  Status a_status;
+  std::thread other([&] {
+    a_status = a->Update("user", u2, {{"name", Value::String("a")}}).status();
+    if (a_status.ok()) {
+      a_status = a->Commit();
+    } else {
+      (void)a->Rollback();
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a waits for u2 by now
+  Status b_status = b->Update("user", u1, {{"name", Value::String("b")}}).status();
+  if (b_status.ok()) {
+    b_status = b->Commit();
+  } else {
+    (void)b->Rollback();
+  }
+  other.join();
+  ASSERT_NE(a_status.ok(), b_status.ok()) << a_status.ToString() << " / " << b_status.ToString();
+  const Status& failed = a_status.ok() ? b_status : a_status;
+  EXPECT_EQ(failed.code(), Code::kTransactionConflict) << failed.ToString();
+  const std::string winner = a_status.ok() ? "a" : "b";
+  EXPECT_EQ(*db_->Get("user", u1)->Get("name"), Value::String(winner));
+  EXPECT_EQ(*db_->Get("user", u2)->Get("name"), Value::String(winner));
 }
 
 TEST_F(StoreTest, ConcurrentUpdatesOfOneRecordAreNotLost) {
