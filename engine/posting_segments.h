@@ -15,8 +15,8 @@
 //
 // The block size is kSegmentIds alone (any multiple of 64 up to 65,536; the search meta
 // records it, so a store written with another is rebuilt on open). Blocks of 8,192 were
-// measured in session 23 (bench/README.md): searches 15-95% faster at 100k posts, but every
-// write that merges into a block many records share (deletes, updates of dates) slower.
+// measured in session 23 (bench/README.md): searches 15-95% faster, but the driver's random
+// increments slower in most runs, for a reason not yet found; not kept.
 //
 // Writes are merge operands in the same format (NewPostingSegmentMergeOperator): a later
 // operand's entry replaces an earlier one of the same id, a deleted entry removes it. The
