@@ -722,25 +722,11 @@ class UnchangedFields {
  public:
   static constexpr size_t kShortFieldBytes = 64;
 
-  template <typename IsChanged>
+  // `changed`: ascending. The fields' texts are read on the first digit run asked about (an
+  // update of words asks about none).
   UnchangedFields(uint64_t id, const RecordView& record, const FieldLengths& lengths,
-                  IsChanged is_changed)
-      : record_(record) {
-    for (const auto& [fid, len] : lengths) {
-      if (is_changed(fid)) continue;
-      Field f{
-          fid, SearchTexts(fid == kIdFieldId ? Value::Id(id) : record.Get(fid)), true, false, {}};
-      size_t bytes = 0;
-      for (const std::string& t : f.texts) {
-        bytes += t.size();
-        for (const char c : t) {
-          if (static_cast<unsigned char>(c) >= 0x80 || c == '\'') f.plain = false;
-        }
-      }
-      f.is_short = bytes <= kShortFieldBytes;
-      fields_.push_back(std::move(f));
-    }
-  }
+                  const std::vector<uint16_t>& changed)
+      : id_(id), record_(record), lengths_(lengths), changed_(changed) {}
 
   // The parts of `term` the record's stored posting holds (those of the changed fields, from
   // `before`, and of the unchanged ones), sorted by field; empty when it holds none. nullopt
@@ -751,6 +737,7 @@ class UnchangedFields {
     for (const char c : term) {
       if (c < '0' || c > '9') return std::nullopt;
     }
+    if (!read_) Read();
     std::vector<const Field*> holding;
     for (const Field& f : fields_) {
       bool contains = !f.plain;
@@ -782,8 +769,29 @@ class UnchangedFields {
     bool is_short;
     mutable std::optional<DocTerms> analyzed;  // on first need
   };
+  void Read() const {
+    read_ = true;
+    for (const auto& [fid, len] : lengths_) {
+      if (std::binary_search(changed_.begin(), changed_.end(), fid)) continue;
+      Field f{
+          fid, SearchTexts(fid == kIdFieldId ? Value::Id(id_) : record_.Get(fid)), true, false, {}};
+      size_t bytes = 0;
+      for (const std::string& t : f.texts) {
+        bytes += t.size();
+        for (const char c : t) {
+          if (static_cast<unsigned char>(c) >= 0x80 || c == '\'') f.plain = false;
+        }
+      }
+      f.is_short = bytes <= kShortFieldBytes;
+      fields_.push_back(std::move(f));
+    }
+  }
+  const uint64_t id_;
   const RecordView& record_;
-  std::vector<Field> fields_;
+  const FieldLengths& lengths_;
+  const std::vector<uint16_t>& changed_;
+  mutable bool read_ = false;
+  mutable std::vector<Field> fields_;
 };
 
 // IndexSearchChange for an update that changes only `changed` (ascending; the record is
@@ -815,6 +823,8 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
   struct TermState {
     bool rewrite = false;
     std::vector<uint16_t> unchanged_fields;
+    // The stored posting's parts, when known without reading it (UnchangedFields).
+    std::optional<std::vector<PostingField>> known;
   };
   std::map<std::string_view, TermState> terms;
   ForEachChangedTerm(before, after,
@@ -840,30 +850,22 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
   // changes), those are found without reading it when every unchanged field is short (a number,
   // a date, an id: analyzed here, at little cost) or is text that cannot hold the run. Reading
   // the postings of a date's digits, common terms, was most of a cold increment's reads.
-  const UnchangedFields unchanged(id, new_record, lengths, is_changed);
+  const UnchangedFields unchanged(id, new_record, lengths, changed);
   std::vector<std::string> posting_keys;
-  std::vector<std::optional<std::vector<PostingField>>> known(terms.size());
-  size_t term_index = 0;
-  for (const auto& [term, unused] : terms) {
-    if (auto parts = unchanged.PartsWithout(term, before)) {
-      known[term_index++] = std::move(parts);
-      continue;
-    }
-    ++term_index;
-    posting_keys.push_back(keys::SearchPostingKey(m.id, term, id));
+  for (auto& [term, state] : terms) {
+    state.known = unchanged.PartsWithout(term, before);
+    if (!state.known) posting_keys.push_back(keys::SearchPostingKey(m.id, term, id));
   }
   ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> stored_postings,
                    ReadPostings(txn, rep, *pending, posting_keys));
-  term_index = 0;
   size_t read_index = 0;
   for (auto& [term, state] : terms) {
-    std::optional<std::vector<PostingField>>& resolved = known[term_index++];
     std::string key;
     bool stored = false;
     std::vector<PostingField> fields;
-    if (resolved) {
+    if (state.known) {
       key = keys::SearchPostingKey(m.id, term, id);
-      fields = std::move(*resolved);
+      fields = std::move(*state.known);
       stored = !fields.empty();
     } else {
       key = std::move(posting_keys[read_index]);

@@ -316,19 +316,20 @@ Result<std::optional<RecordView>> TxnImpl::LockRecord(const ModelInfo& m, uint64
   // much again: two threads incrementing one record ran at half the rate of one. So the lock
   // is first retried without waiting for up to kLockSpin, then waited for as usual (deadlock
   // detection and the timeout apply to that wait).
+  auto lock = [&] {
+    return txn_->GetForUpdate(rocksdb::ReadOptions(), rep_->cf(Cf::kRec), key, &v);
+  };
   txn_->SetLockTimeout(0);
-  rocksdb::Status s = txn_->GetForUpdate(rocksdb::ReadOptions(), rep_->cf(Cf::kRec), key, &v);
-  if (s.IsTimedOut()) {
+  rocksdb::Status s = lock();
+  if (s.IsTimedOut()) {  // the clock is read only when the lock is contended
     const auto deadline = std::chrono::steady_clock::now() + kLockSpin;
     do {
       std::this_thread::yield();
-      s = txn_->GetForUpdate(rocksdb::ReadOptions(), rep_->cf(Cf::kRec), key, &v);
+      s = lock();
     } while (s.IsTimedOut() && std::chrono::steady_clock::now() < deadline);
   }
   txn_->SetLockTimeout(rep_->options.lock_timeout_ms);
-  if (s.IsTimedOut()) {
-    s = txn_->GetForUpdate(rocksdb::ReadOptions(), rep_->cf(Cf::kRec), key, &v);
-  }
+  if (s.IsTimedOut()) s = lock();
   if (s.IsNotFound()) return std::optional<RecordView>();
   RETURN_IF_ERROR(Guard(s, m.api_identifier + " " + std::to_string(id)));
   ASSIGN_OR_RETURN(RecordView rv, RecordView::Parse(std::move(v), id, m.api_identifier));
