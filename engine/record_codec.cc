@@ -11,7 +11,13 @@
 namespace actiondb::engine {
 
 namespace {
-uint32_t Checksum(const char* data, size_t n) { return XXH32(data, n, 0x41444231u); }
+// Version 2: XXH3 reads a ~350-byte post in a fifth of XXH32's time (XXH32 was 9% of a
+// cached point get). Version 1's XXH32 is kept for the records written before.
+uint32_t Checksum(const char* data, size_t n, uint8_t version = kRecordFormatVersion) {
+  constexpr uint32_t kSeed = 0x41444231u;
+  if (version == kRecordFormatVersion1) return XXH32(data, n, kSeed);
+  return static_cast<uint32_t>(XXH3_64bits_withSeed(data, n, kSeed));
+}
 
 Value FromFb(const fb::FieldValue* fv) {
   switch (static_cast<ValueKind>(fv->kind())) {
@@ -106,14 +112,15 @@ Status CorruptRecord(const std::string& what, uint64_t id, const char* why) {
 }
 }  // namespace
 
-uint32_t RecordChecksum(std::string_view flatbuffer) {
-  return Checksum(flatbuffer.data(), flatbuffer.size());
+uint32_t RecordChecksum(std::string_view flatbuffer, uint8_t version) {
+  return Checksum(flatbuffer.data(), flatbuffer.size(), version);
 }
 
 Result<RecordView> RecordView::Parse(std::string bytes, uint64_t id, const std::string& what) {
   auto corrupt = [&](const char* why) { return CorruptRecord(what, id, why); };
   if (bytes.size() < kRecordHeaderSize + 8) return corrupt("too short");
-  if (static_cast<uint8_t>(bytes[0]) != kRecordFormatVersion)
+  const uint8_t version = static_cast<uint8_t>(bytes[0]);
+  if (version != kRecordFormatVersion && version != kRecordFormatVersion1)
     return corrupt("unknown format version");
   if (bytes[1] != 0 || bytes[2] != 0 || bytes[3] != 0) return corrupt("bad header");
   uint32_t stored = 0;
@@ -121,7 +128,7 @@ Result<RecordView> RecordView::Parse(std::string bytes, uint64_t id, const std::
     stored |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[4 + i])) << (8 * i);
   const char* fbdata = bytes.data() + kRecordHeaderSize;
   size_t fbsize = bytes.size() - kRecordHeaderSize;
-  if (Checksum(fbdata, fbsize) != stored) return corrupt("checksum mismatch");
+  if (Checksum(fbdata, fbsize, version) != stored) return corrupt("checksum mismatch");
   RecordView v;
   v.bytes_ = std::move(bytes);
   v.id_ = id;

@@ -1,7 +1,9 @@
 // Record values in the `rec` column family.
 //
-// Byte layout:  [0] format version (1)  [1..3] zero  [4..7] XXH32 of the FlatBuffer, LE
+// Byte layout:  [0] format version (2)  [1..3] zero  [4..7] checksum of the FlatBuffer, LE
 //               [8..] fb::Record (engine/fbs/record.fbs): field values sorted by field id.
+// The checksum is the low 32 bits of XXH3-64 in version 2, XXH32 in version 1 (records
+// written before; still read, and rewritten as version 2 when next written).
 // The checksum and the FlatBuffers verifier turn corrupt bytes into kInvalidStoredData
 // instead of a crash. A RecordView owns a copy of the bytes so the FlatBuffer is 8-aligned.
 #pragma once
@@ -23,14 +25,16 @@ struct FieldValue;
 namespace actiondb::engine {
 
 inline constexpr size_t kRecordHeaderSize = 8;
-inline constexpr uint8_t kRecordFormatVersion = 1;
+inline constexpr uint8_t kRecordFormatVersion = 2;   // what EncodeRecord writes
+inline constexpr uint8_t kRecordFormatVersion1 = 1;  // XXH32: still read
 
 // (field id, value) pairs; null values are omitted. Need not be sorted.
 using StoredFields = std::vector<std::pair<uint16_t, Value>>;
 
 std::string EncodeRecord(StoredFields fields);
-// The checksum a record's header holds over its FlatBuffer bytes (the bytes after the header).
-uint32_t RecordChecksum(std::string_view flatbuffer);
+// The checksum a record's header of format `version` holds over its FlatBuffer bytes (the
+// bytes after the header).
+uint32_t RecordChecksum(std::string_view flatbuffer, uint8_t version = kRecordFormatVersion);
 
 class RecordView {
  public:

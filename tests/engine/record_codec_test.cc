@@ -103,7 +103,8 @@ TEST(RecordCodecTest, CorruptBytesAreAnErrorNotACrash) {
 TEST(RecordCodecTest, VerifiedParseRejectsAForgedChecksum) {
   const std::string fb = "this is not a flatbuffer at all";
   uint32_t sum = RecordChecksum(fb);
-  std::string bytes = std::string("\x01\0\0\0", 4);
+  std::string bytes =
+      std::string(1, static_cast<char>(kRecordFormatVersion)) + std::string("\0\0\0", 3);
   for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>(sum >> (8 * i)));
   bytes += fb;
   EXPECT_TRUE(RecordView::Parse(bytes, 5, "post").ok());
@@ -117,6 +118,38 @@ TEST(RecordCodecTest, VerifiedParseRejectsAForgedChecksum) {
   auto ok = RecordView::ParseVerified(good, 6, "post");
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->Get(16), Value::String("fine"));
+}
+
+// Format 2 checksums with XXH3, format 1 (records written before) with XXH32: each header is
+// read by its own checksum, a version with the other's checksum is a mismatch, and an unknown
+// version is rejected.
+TEST(RecordCodecTest, EachFormatVersionIsCheckedWithItsOwnChecksum) {
+  const std::string v2 = EncodeRecord({{16, Value::String("kept")}, {17, Value::Number(7)}});
+  ASSERT_EQ(static_cast<uint8_t>(v2[0]), kRecordFormatVersion);
+  ASSERT_EQ(kRecordFormatVersion, 2);
+  const std::string_view fb = std::string_view(v2).substr(kRecordHeaderSize);
+  auto with_header = [&](uint8_t version, uint32_t sum) {
+    std::string b = v2;
+    b[0] = static_cast<char>(version);
+    for (int i = 0; i < 4; ++i) b[4 + i] = static_cast<char>(sum >> (8 * i));
+    return b;
+  };
+  const uint32_t xxh32 = RecordChecksum(fb, kRecordFormatVersion1);
+  const uint32_t xxh3 = RecordChecksum(fb, kRecordFormatVersion);
+  ASSERT_NE(xxh32, xxh3);
+  auto v1 = RecordView::Parse(with_header(kRecordFormatVersion1, xxh32), 4, "post");
+  ASSERT_TRUE(v1.ok()) << v1.status().ToString();
+  EXPECT_EQ(v1->Get(16), Value::String("kept"));
+  EXPECT_EQ(v1->Get(17), Value::Number(7));
+  for (const auto& [version, sum] :
+       {std::pair{kRecordFormatVersion1, xxh3}, std::pair{kRecordFormatVersion, xxh32}}) {
+    auto bad = RecordView::Parse(with_header(version, sum), 4, "post");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.status().message().find("checksum mismatch"), std::string::npos);
+  }
+  auto unknown = RecordView::Parse(with_header(3, xxh3), 4, "post");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("unknown format version"), std::string::npos);
 }
 
 }  // namespace
