@@ -108,21 +108,22 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dic
       }
       std::string term(k.substr(pp.size(), k.size() - 9 - pp.size()));
       uint64_t rid = PostingRecordId(k);
+      auto posting = [&] {  // built only for a discrepancy
+        return name + ": posting \"" + keys::Printable(term) + "\" for record " +
+               std::to_string(rid);
+      };
       auto rec = ReadVerified(view, m, rid);
       if (!rec.ok()) {  // a corrupt record (the record pass reports it too)
-        add(name + ": posting \"" + keys::Printable(term) + "\" for record " + std::to_string(rid) +
-            ": " + rec.status().message());
+        add(posting() + ": " + rec.status().message());
         continue;
       }
       if (!*rec) {
-        add(name + ": posting \"" + keys::Printable(term) + "\" for record " + std::to_string(rid) +
-            ", which does not exist");
+        add(posting() + ", which does not exist");
         continue;
       }
       DocTerms terms = AnalyzeRecord(**rec, fids);
       if (terms.FindTerm(term) == terms.terms.end()) {
-        add(name + ": posting \"" + keys::Printable(term) + "\" for record " + std::to_string(rid) +
-            ", which does not contain the term");
+        add(posting() + ", which does not contain the term");
       }
     }
     RETURN_IF_ERROR(pit->status());
