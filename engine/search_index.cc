@@ -1354,7 +1354,7 @@ class HybridDictionaryCursor : public search::TermCursor {
       : reader_(reader),
         prefix_(prefix),
         dict_(std::move(dict)),
-        kind_(kind),
+        memory_(dict_->Current(kind)),
         disk_(reader, prefix, prefix + static_cast<char>(TermDictionary::kMinByte)) {}
   void Seek(std::string_view target) override {
     if (!TermDictionary::Held(target)) {
@@ -1369,19 +1369,19 @@ class HybridDictionaryCursor : public search::TermCursor {
       target = kFirstHeld;
     }
     on_disk_ = false;
-    valid_ = dict_->LowerBound(kind_, target, &term_);
+    memory_.Seek(target);
   }
-  bool Valid() const override { return on_disk_ || valid_; }
-  std::string_view term() const override { return on_disk_ ? disk_.term() : term_; }
+  bool Valid() const override { return on_disk_ || memory_.Valid(); }
+  std::string_view term() const override { return on_disk_ ? disk_.term() : memory_.term(); }
   void Next() override {
     if (on_disk_) {
       disk_.Next();
       if (disk_.Valid()) return;
       on_disk_ = false;
-      valid_ = dict_->LowerBound(kind_, kFirstHeld, &term_);
+      memory_.Seek(kFirstHeld);
       return;
     }
-    valid_ = dict_->UpperBound(kind_, term_, &term_);
+    memory_.Next();
   }
   void CheckLive(const std::vector<std::string_view>& terms, std::vector<bool>* live) override {
     live->assign(terms.size(), true);  // the disk cursor shows only positive counts
@@ -1405,12 +1405,11 @@ class HybridDictionaryCursor : public search::TermCursor {
 
   SearchReader* reader_;
   std::string prefix_;
-  std::shared_ptr<const TermDictionary> dict_;
-  TermDictionary::Kind kind_;
+  std::shared_ptr<const TermDictionary> dict_;  // owns the bytes memory_'s terms point to
+  TermDictionary::Cursor memory_;               // the dictionary's version when the cursor was made
   DictionaryCursor disk_;
   std::optional<std::string> disk_empty_from_;  // disk_ holds nothing at or above this
-  bool on_disk_ = false, valid_ = false;
-  std::string term_;
+  bool on_disk_ = false;
 };
 
 std::unique_ptr<search::TermCursor> SearchReader::NewCursor(const std::string& prefix, int kind) {
