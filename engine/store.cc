@@ -146,15 +146,16 @@ rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>
     cf.bottommost_compression_opts.enabled = true;
   }
   cf.level_compaction_dynamic_level_bytes = true;
-  if (small_keys) {
-    // Compact L0 at every flush (RocksDB's default waits for 4 files). A flush of indexes,
-    // postings or statistics spans the whole key space, so these L0 files all overlap one
-    // another and every read merges each of them: a 100k-post store settled after its load
-    // kept 3 in `fts` and 2 each in `idx` and `stat`, and searches ran 20-50% slower than
-    // over one sorted run. The cost is write amplification: a 100k load did not slow, a 1M
-    // load did by ~8% (docs/key-layout.md).
-    cf.level0_file_num_compaction_trigger = 1;
-  }
+  // Compact L0 at every flush (RocksDB's default waits for 4 files). A flush of indexes,
+  // postings or statistics spans the whole key space, so these L0 files all overlap one
+  // another and every read merges each of them: a 100k-post store settled after its load
+  // kept 3 in `fts` and 2 each in `idx` and `stat`, and searches ran 20-50% slower than over
+  // one sorted run. Records too: while L0 is their only level and holds at most 3 files,
+  // RocksDB's point lookup does not check the files' key ranges, so a get probed every L0
+  // file (a row-cache miss and a filter probe, ~190 ns of a ~1 us get at 100k posts, where
+  // the load leaves 2 files of disjoint ids). The cost is write amplification: a 100k load
+  // did not slow, a 1M load did by ~8% (docs/key-layout.md).
+  cf.level0_file_num_compaction_trigger = 1;
   cf.memtable_insert_with_hint_prefix_extractor = std::make_shared<InsertHintPrefix>();
   cf.write_buffer_size = 64 << 20;
   cf.max_write_buffer_number = 3;
