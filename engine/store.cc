@@ -832,6 +832,13 @@ Result<SchemaDiff> Store::ApplySchema(const Schema& schema, const ApplySchemaOpt
   std::shared_ptr<const Catalog> cur = rep_->GetCatalog();
   ASSIGN_OR_RETURN(CatalogChange ch, PlanCatalogChange(*cur, schema));
   if (options.dry_run) return ch.diff;
+  // The schema the database already has (an application applying its schema at every start):
+  // nothing to write, and no catalog swap to make writers wait for.
+  {
+    Catalog same = ch.next;
+    same.version = cur->version;
+    if (same.Serialize() == cur->Serialize()) return ch.diff;
+  }
 
   // 1. Install the new catalog with new indexes in the building state. From here on every
   //    write maintains them; the swap waits for in-flight transactions (schema_mu).

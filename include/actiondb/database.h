@@ -172,7 +172,8 @@ class Database {
   // validations, adds and drops indexes, without rewriting records. New indexes (and unique
   // validations) are built over existing records online, reporting progress; a new unique rule
   // that existing data violates fails with kInvalidRecord naming the duplicate records, and
-  // leaves the catalog as it was.
+  // leaves the catalog as it was. The schema the database already has is an empty diff and
+  // writes nothing.
   Result<SchemaDiff> ApplySchema(const Schema& schema, const ApplySchemaOptions& options = {});
   // The current schema, ids assigned.
   Schema GetSchema() const;

@@ -47,10 +47,42 @@ TEST_F(EvolutionTest, CatalogPersistsWithStableIds) {
   Schema s = db_->GetSchema();
   EXPECT_EQ(s.models.size(), 3u);
   EXPECT_TRUE(s.FindModel("user")->FindField("email")->validations.unique);
-  // Applying the same schema again changes nothing.
+  // Applying the same schema again changes nothing, and writes nothing (an application
+  // applying its schema at every start): the meta column family's memtable stays empty.
+  ASSERT_OK(db_->Flush());
+  auto meta_memtable = [&]() -> std::string {
+    auto st = db_->Stats();
+    EXPECT_TRUE(st.ok());
+    if (!st.ok()) return "";
+    for (const auto& [cf, props] : st->column_families) {
+      size_t at = props.find("memtable-bytes=");
+      if (cf == "meta" && at != std::string::npos)
+        return props.substr(at, props.find(' ', at) - at);
+    }
+    ADD_FAILURE() << "no memtable-bytes for meta in Stats";
+    return "";
+  };
+  const std::string before = meta_memtable();
   auto diff = db_->ApplySchema(testing::BlogSchema());
   ASSERT_OK(diff);
   EXPECT_TRUE(diff->empty()) << diff->ToString();
+  EXPECT_EQ(meta_memtable(), before) << "a no-op apply wrote the catalog";
+  // A real change still writes, and persists.
+  Schema more = testing::BlogSchema();
+  for (auto& m : more.models) {
+    if (m.api_identifier == "post") {
+      m.fields.push_back(Parse(R"({"models": {"x": {"fields": {
+          "extra": {"type": "string"}}}}})")
+                             .models[0]
+                             .fields[0]);
+    }
+  }
+  auto changed = db_->ApplySchema(more);
+  ASSERT_OK(changed);
+  EXPECT_FALSE(changed->empty());
+  EXPECT_NE(meta_memtable(), before);
+  Reopen();
+  EXPECT_NE(FieldId("post", "extra"), 0);
 }
 
 TEST_F(EvolutionTest, AddRemoveRenameFieldsWithoutRewritingRecords) {
