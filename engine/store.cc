@@ -523,9 +523,7 @@ Store::~Store() {
     rocksdb::FlushOptions flush;
     flush.allow_write_stall = true;
     rep_->db->Flush(flush, open_cfs).PermitUncheckedError();
-    for (auto* h : rep_->cfs) {
-      if (h) rep_->db->DestroyColumnFamilyHandle(h);
-    }
+    for (auto* h : open_cfs) rep_->db->DestroyColumnFamilyHandle(h);
     rep_->cfs.clear();
     rep_->db.reset();
   }

@@ -96,15 +96,11 @@ std::shared_ptr<const TermDictionary::Version> TermDictionary::Current(Kind kind
 }
 
 std::string_view TermDictionary::Intern(std::string_view term) {
-  if (term.size() > kChunkBytes / 4) {  // a long term gets a chunk of its own
-    chunks_.push_back(std::make_unique<char[]>(term.size()));
-    std::memcpy(chunks_.back().get(), term.data(), term.size());
-    return {chunks_.back().get(), term.size()};
-  }
   if (chunks_.empty() || chunk_used_ + term.size() > chunk_size_) {
-    chunks_.push_back(std::make_unique<char[]>(kChunkBytes));
+    // A term longer than a chunk gets one of its own size (the rest of the old chunk is left).
+    chunk_size_ = std::max(kChunkBytes, term.size());
+    chunks_.push_back(std::make_unique<char[]>(chunk_size_));
     chunk_used_ = 0;
-    chunk_size_ = kChunkBytes;
   }
   char* at = chunks_.back().get() + chunk_used_;
   if (!term.empty()) std::memcpy(at, term.data(), term.size());

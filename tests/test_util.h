@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -36,6 +37,23 @@ const Status& status_of(const Result<T>& r) {
   } while (0)
 #define ASSERT_OK(expr) ASSERT_STATUS_OK(expr)
 #define EXPECT_OK(expr) EXPECT_STATUS_OK(expr)
+
+// One value of a column family's "key=value ..." line in Database::Stats; a test failure and
+// nullopt when the stats, the column family or the key are missing.
+inline std::optional<std::string> CfProperty(Database& db, const std::string& want,
+                                             const std::string& key) {
+  auto st = db.Stats();
+  EXPECT_TRUE(st.ok());
+  if (!st.ok()) return std::nullopt;
+  for (const auto& [cf, props] : st->column_families) {
+    size_t at = props.find(key + "=");
+    if (cf != want || at == std::string::npos) continue;
+    at += key.size() + 1;
+    return props.substr(at, props.find(' ', at) - at);
+  }
+  ADD_FAILURE() << "no " << key << " for " << want << " in Stats";
+  return std::nullopt;
+}
 
 // Runs the consistency checker and fails the test with every discrepancy it reports.
 inline void ExpectCheckClean(Database& db) {

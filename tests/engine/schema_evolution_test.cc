@@ -9,6 +9,7 @@
 namespace actiondb {
 namespace {
 
+using testing::CfProperty;
 using testing::TempDir;
 using testing::TestOptions;
 
@@ -50,18 +51,7 @@ TEST_F(EvolutionTest, CatalogPersistsWithStableIds) {
   // Applying the same schema again changes nothing, and writes nothing (an application
   // applying its schema at every start): the meta column family's memtable stays empty.
   ASSERT_OK(db_->Flush());
-  auto meta_memtable = [&]() -> std::string {
-    auto st = db_->Stats();
-    EXPECT_TRUE(st.ok());
-    if (!st.ok()) return "";
-    for (const auto& [cf, props] : st->column_families) {
-      size_t at = props.find("memtable-bytes=");
-      if (cf == "meta" && at != std::string::npos)
-        return props.substr(at, props.find(' ', at) - at);
-    }
-    ADD_FAILURE() << "no memtable-bytes for meta in Stats";
-    return "";
-  };
+  auto meta_memtable = [&] { return CfProperty(*db_, "meta", "memtable-bytes").value_or(""); };
   const std::string before = meta_memtable();
   auto diff = db_->ApplySchema(testing::BlogSchema());
   ASSERT_OK(diff);

@@ -14,25 +14,9 @@
 namespace actiondb {
 namespace {
 
+using testing::CfProperty;
 using testing::TempDir;
 using testing::TestOptions;
-
-// One value of a column family's "key=value ..." line in Database::Stats; a test failure and
-// nullopt when the stats, the column family or the key are missing.
-std::optional<std::string> CfProperty(Database& db, const std::string& want,
-                                      const std::string& key) {
-  auto st = db.Stats();
-  EXPECT_TRUE(st.ok());
-  if (!st.ok()) return std::nullopt;
-  for (const auto& [cf, props] : st->column_families) {
-    size_t at = props.find(key + "=");
-    if (cf != want || at == std::string::npos) continue;
-    at += key.size() + 1;
-    return props.substr(at, props.find(' ', at) - at);
-  }
-  ADD_FAILURE() << "no " << key << " for " << want << " in Stats";
-  return std::nullopt;
-}
 
 class StoreTest : public ::testing::Test {
  protected:

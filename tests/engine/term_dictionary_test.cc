@@ -74,6 +74,20 @@ TEST(TermDictionary, OrdersBytewiseWhenHeadsTie) {
   EXPECT_TRUE(Walk(c, "\xFF").empty());
 }
 
+// Terms longer than an arena chunk (64 KiB) get a chunk of their own; the short terms added
+// after one must not land inside it (under ASan a write past it fails here).
+TEST(TermDictionary, KeepsTermsLongerThanAnArenaChunk) {
+  TermDictionary dict;
+  const std::string long_a(70 * 1024, 'a'), long_b(20 * 1024, 'b');
+  dict.Add(TermDictionary::kTerms, {"middle"});
+  dict.Add(TermDictionary::kTerms, {long_a});
+  dict.Add(TermDictionary::kTerms, {"zebra", "quartz"});
+  dict.Add(TermDictionary::kTerms, {long_b, "yak"});
+  TermDictionary::Cursor c(dict.Current(TermDictionary::kTerms));
+  EXPECT_EQ(Walk(c, ""),
+            (std::vector<std::string>{long_a, long_b, "middle", "quartz", "yak", "zebra"}));
+}
+
 TEST(TermDictionary, CursorsMatchASortedSetAcrossFoldsAndKeepTheirVersion) {
   std::mt19937_64 rng(7);
   TermDictionary dict;
