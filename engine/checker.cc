@@ -6,12 +6,13 @@
 // and compares postings, doc entries and statistics with the index, both directions.
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 #include <tuple>
-
-#include <map>
+#include <unordered_map>
 
 #include "engine/merge_operators.h"
+#include "engine/posting_segments.h"
 #include "engine/search_index.h"
 #include "engine/store_internal.h"
 
@@ -53,6 +54,36 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dic
   uint64_t postings = 0;
   std::map<uint16_t, int64_t> tokens;
   std::map<std::string, int64_t> df, surfaces;
+  // Postings are read a term's block at a time (posting_segments.h), for the records of that
+  // block that hold the term, which come one after another in id order. A point read of one
+  // posting would merge its whole segment while merge operands are pending; the cache holds
+  // the current block's only.
+  uint64_t cached_block = 0;
+  std::unordered_map<std::string, std::vector<std::pair<uint64_t, std::string>>> block_postings;
+  auto stored_posting = [&](const std::string& term, uint64_t rid) -> Result<const std::string*> {
+    const uint64_t block = rid & ~(kSegmentIds - 1);
+    if (block != cached_block) {
+      block_postings.clear();
+      cached_block = block;
+    }
+    auto [at, added] = block_postings.try_emplace(term);
+    auto& list = at->second;
+    if (added) {
+      const uint64_t next = block + kSegmentIds;  // 0: the last block of the id space
+      auto pit =
+          view.NewIterator(Cf::kFts, keys::SearchPostingKey(m.id, term, block),
+                           next == 0 ? keys::PrefixSuccessor(keys::SearchPostingPrefix(m.id, term))
+                                     : keys::SearchPostingKey(m.id, term, next));
+      for (pit->SeekToFirst(); pit->Valid(); pit->Next()) {
+        list.emplace_back(PostingRecordId(pit->key()), std::string(pit->value()));
+      }
+      RETURN_IF_ERROR(pit->status());
+    }
+    auto found = std::lower_bound(list.begin(), list.end(), rid,
+                                  [](const auto& e, uint64_t id) { return e.first < id; });
+    if (found == list.end() || found->first != rid) return nullptr;
+    return &found->second;
+  };
   const std::string p = keys::ModelPrefix(m.id);
   auto it = view.NewIterator(Cf::kRec, p, keys::PrefixSuccessor(p));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -77,7 +108,7 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dic
       ++postings;
       ++df[term];
       report->postings_checked++;
-      auto got = view.GetRaw(Cf::kFts, keys::SearchPostingKey(m.id, term, rid));
+      auto got = stored_posting(term, rid);
       if (!got.ok()) return got.status();
       if (!*got) {
         add(name + ": record " + std::to_string(rid) + " has no posting for \"" +

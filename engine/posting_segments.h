@@ -1,30 +1,35 @@
 // How the search index stores its postings: in segments, one `fts` key per term and block of
-// 128 consecutive record ids, so that reading a term's list steps RocksDB once per block
+// 4,096 consecutive record ids, so that reading a term's list steps RocksDB once per block
 // instead of once per posting, and a bulk write of consecutive records merges one operand per
-// term and block. Everything above this file (the writers' diffs, the query layer, the checker)
+// term and block. Within a segment the postings are grouped in chunks of 128 ids, each with its
+// byte length, so that reading one posting hops chunk headers instead of decoding the block,
+// an iterator decodes one chunk at a time, and a merge copies the chunks only one input holds
+// verbatim. Everything above this file (the writers' diffs, the query layer, the checker)
 // sees the logical keys of docs/search.md, one per term and record; the read views and the
 // commit path translate (docs/key-layout.md, "Posting segments").
 //
 //   logical key:  'P' modelId:BE32 term 0x00 recordId:BE64    -> posting
 //   segment key:  'P' modelId:BE32 term 0x00 blockStart:BE64  -> segment
 //                 blockStart = recordId rounded down to a multiple of kSegmentIds
-//   segment:      entries in ascending id, each: offset (LEB128 varint, recordId -
-//                 blockStart: one byte in blocks of 128), length (LEB128 varint), the
+//   segment:      chunks in ascending chunk number, each: chunk number (LEB128 varint,
+//                 (recordId - blockStart) / kChunkIds), byte length of its entries (varint,
+//                 > 0), its entries in ascending id, each: offset (varint, recordId -
+//                 blockStart - chunk number * kChunkIds: one byte), length (varint), the
 //                 posting's bytes. Length 0 marks a deleted posting; only merge operands
 //                 carry those.
 //
-// The block size is kSegmentIds alone (any multiple of 64 up to 65,536; the search meta
-// records it, so a store written with another is rebuilt on open). Blocks of 8,192 were
-// measured in session 23 (bench/README.md): searches 15-95% faster, but the driver's random
-// increments slower in most runs, for a reason not yet found; not kept.
+// The block size is kSegmentIds alone (a power of two, a multiple of kChunkIds, at most
+// 65,536; the search meta records it and the chunk size, so a store written with others is
+// rebuilt on open). Blocks of 128 ids without chunks until session 26; 8,192 without chunks
+// were measured in session 23 (bench/README.md).
 //
 // Writes are merge operands in the same format (NewPostingSegmentMergeOperator): a later
 // operand's entry replaces an earlier one of the same id, a deleted entry removes it. The
 // merge operator never fails (a failed merge during compaction makes RocksDB 7.8.3 read-only):
 // it keeps what decodes and drops the rest; the consistency checker reports the damage.
 //
-// Thread-safety: everything here is thread-safe except iterators and SegmentWriter (one
-// thread each).
+// Thread-safety: everything here is thread-safe except iterators, SegmentBuilder and
+// SegmentWriter (one thread each).
 #pragma once
 
 #include <cstdint>
@@ -43,7 +48,10 @@ class MergeOperator;
 
 namespace actiondb::engine {
 
-inline constexpr uint64_t kSegmentIds = 128;
+inline constexpr uint64_t kSegmentIds = 4096;
+inline constexpr uint64_t kChunkIds = 128;
+static_assert((kSegmentIds & (kSegmentIds - 1)) == 0 && kSegmentIds % kChunkIds == 0 &&
+              kSegmentIds <= 65536);
 
 // If `key` starts like a logical posting key ('P', model id, term, 0x00, then at least 8
 // bytes): the length of its part before the record id. 0 otherwise.
@@ -61,11 +69,27 @@ struct SegmentEntry {
   bool deleted = false;
   std::string_view posting;
 };
-// Appends an entry; offsets must be appended in ascending order.
-void AppendSegmentEntry(std::string* segment, uint16_t offset,
-                        std::optional<std::string_view> posting);
-// Decodes a segment into `entries` (views into `segment`). False when malformed: an offset
-// out of the block or not ascending, or a length past the end.
+// Builds a segment from entries in ascending offset order.
+class SegmentBuilder {
+ public:
+  // `posting` nullopt: a deleted entry.
+  void Add(uint16_t offset, std::optional<std::string_view> posting);
+  // Appends chunk `number` as it is: its encoded entries (non-empty, valid), after every
+  // entry added so far and before every one added later.
+  void AppendChunk(uint64_t number, std::string_view entries);
+  // The segment built so far (its open chunk closed).
+  const std::string& Finish();
+  bool empty() const { return out_.empty() && chunk_.empty(); }
+  void Clear();
+
+ private:
+  void CloseChunk();
+  std::string out_, chunk_;
+  uint64_t chunk_number_ = 0;
+};
+// Decodes a segment into `entries` (views into `segment`). False when malformed: a chunk
+// number out of the block or not ascending, a chunk length of 0 or past the end, an offset
+// out of its chunk or not ascending, or a posting length past its chunk.
 bool DecodeSegment(std::string_view segment, std::vector<SegmentEntry>* entries);
 
 // The posting of logical key `key` within `segment` (the stored value of SegmentKeyOf(key)):
@@ -113,7 +137,8 @@ class SegmentWriter {
   DeleteFn del_;
   WholeFn whole_fn_;
   bool open_ = false, whole_ = false;
-  std::string segment_key_, operand_;
+  std::string segment_key_;
+  SegmentBuilder operand_;
 };
 
 }  // namespace actiondb::engine

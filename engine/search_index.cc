@@ -36,12 +36,14 @@ std::vector<uint16_t> SearchFieldIds(const ModelInfo& model) {
 }
 
 std::string SearchMetaValue(const ModelInfo& model) {
-  // "segments/128": postings are stored in segments of 128 ids (posting_segments.h); "stats/cf":
+  // "segments/4096 chunks/128": postings are stored in segments of 4,096 ids in chunks of 128
+  // (posting_segments.h; "segments/128" alone was blocks of 128 without chunks); "stats/cf":
   // the statistics are in their own column family (`stat`, not `ctr`). An index stored another
   // way is rebuilt on open.
   std::string s = search::AnalyzerFingerprint() + " version/" +
                   std::to_string(search::kAnalyzerVersion) + " segments/" +
-                  std::to_string(kSegmentIds) + " stats/cf\n";
+                  std::to_string(kSegmentIds) + " chunks/" + std::to_string(kChunkIds) +
+                  " stats/cf\n";
   for (uint16_t fid : SearchFieldIds(model)) s += std::to_string(fid) + ",";
   return s;
 }

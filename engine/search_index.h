@@ -6,12 +6,13 @@
 //
 // Layout (docs/search.md, "Index layout"; docs/key-layout.md):
 //   fts 'P' modelId:BE32 term 0x00 recordId:BE64 -> posting (the logical key: stored in
-//                                                   segments of 128 record ids, see
-//                                                   posting_segments.h)
+//                                                   segments of 4,096 record ids in chunks
+//                                                   of 128, see posting_segments.h)
 //   fts 'D' modelId:BE32 recordId:BE64           -> doc entry: the fields indexed for the
 //                                                   record and their lengths
 //   fts 'M' modelId:BE32                         -> meta: "<analyzer fingerprint> version/N
-//                                                   segments/128 stats/cf\n<field ids>"
+//                                                   segments/4096 chunks/128 stats/cf\n
+//                                                   <field ids>"
 //   stat 'F' modelId:BE32 'N'                    -> i64: documents (merge-add)
 //   stat 'F' modelId:BE32 'L' fieldId:BE16       -> i64: tokens of the field (merge-add)
 //   stat 'F' modelId:BE32 'T' term               -> i64: document frequency (merge-add); the

@@ -38,15 +38,18 @@ std::string PostingFor(uint64_t id, int version) {
                          {static_cast<uint32_t>(version)}}});
 }
 
-using Slots = std::map<uint8_t, std::optional<std::string>>;  // nullopt: deleted
+using Slots = std::map<uint16_t, std::optional<std::string>>;  // nullopt: deleted
 
 std::string Encode(const Slots& s) {
-  std::string out;
+  SegmentBuilder b;
   for (const auto& [off, p] : s) {
-    AppendSegmentEntry(&out, off, p ? std::optional<std::string_view>(*p) : std::nullopt);
+    b.Add(off, p ? std::optional<std::string_view>(*p) : std::nullopt);
   }
-  return out;
+  return b.Finish();
 }
+
+constexpr uint64_t K = kSegmentIds;  // ids per block
+constexpr uint64_t C = kChunkIds;    // ids per chunk
 
 Slots Decode(const std::string& seg) {
   std::vector<SegmentEntry> entries;
@@ -74,12 +77,17 @@ TEST(PostingSegmentsTest, MergesAgreeWithAModelUnderRandomOperands) {
   auto op = NewPostingSegmentMergeOperator();
   std::mt19937_64 rng(42);
   for (int round = 0; round < 300; ++round) {
-    std::map<uint8_t, std::string> model;
+    // Offsets drawn from a small pool, so that inputs share chunks and ids: the block's ends,
+    // a chunk's ends, and a few anywhere.
+    std::vector<uint16_t> pool = {0, C - 1, C, 2 * C - 1, K - C, K - 1};
+    for (int i = 0; i < 10; ++i) pool.push_back(static_cast<uint16_t>(rng() % K));
+    auto draw = [&] { return pool[rng() % pool.size()]; };
+    std::map<uint16_t, std::string> model;
     std::optional<std::string> base;
     if (rng() % 2) {
       Slots b;
       for (int i = 0; i < 20; ++i) {
-        auto off = static_cast<uint8_t>(rng() % kSegmentIds);
+        auto off = draw();
         b[off] = PostingFor(off, 0);
       }
       for (const auto& [off, p] : b) model[off] = *p;
@@ -90,7 +98,7 @@ TEST(PostingSegmentsTest, MergesAgreeWithAModelUnderRandomOperands) {
     for (int k = 0; k < n; ++k) {
       Slots o;
       for (int i = 0, m = static_cast<int>(rng() % 10); i < m; ++i) {
-        auto off = static_cast<uint8_t>(rng() % kSegmentIds);
+        auto off = draw();
         if (rng() % 3 == 0) {
           o[off] = std::nullopt;
         } else {
@@ -126,21 +134,75 @@ TEST(PostingSegmentsTest, MergesAgreeWithAModelUnderRandomOperands) {
 
 TEST(PostingSegmentsTest, MalformedBytesAreReportedAndNeverFailAMerge) {
   std::vector<SegmentEntry> entries;
-  std::string good;
-  AppendSegmentEntry(&good, 3, std::string_view("\x01\x01\x01\x01\x00", 5));
-  EXPECT_TRUE(DecodeSegment(good, &entries));
-  for (const std::string& bad : {std::string("\x80\x01\x01", 3),  // offset beyond the block
-                                 std::string("\x05\x09\x01", 3),  // length past the end
-                                 good + good}) {                  // offsets not ascending
+  const std::string posting("\x01\x01\x01\x01\x00", 5);
+  // Chunk 0 with the entry at offset 3; chunk 31 (the last of a block of 4,096) with 127.
+  const std::string entry0 = std::string("\x03\x05", 2) + posting;
+  const std::string chunk0 = std::string("\x00\x07", 2) + entry0;
+  static_assert(kSegmentIds / kChunkIds == 32);
+  const std::string chunk31 = std::string("\x1f\x07\x7f\x05", 4) + posting;
+  ASSERT_EQ(Encode(Slots{{3, posting}, {K - 1, posting}}), chunk0 + chunk31);
+  EXPECT_TRUE(DecodeSegment(chunk0 + chunk31, &entries));
+  EXPECT_EQ(entries.size(), 2u);
+  // Each with an id whose lookup reaches the bad bytes (none: no lookup does).
+  const std::vector<std::pair<std::string, std::optional<uint64_t>>> cases = {
+      {std::string("\x20\x07", 2) + entry0, K - 1},             // chunk number beyond the block
+      {chunk31 + chunk0, std::nullopt},                         // chunks not ascending
+      {chunk0 + chunk0, K - 1},                                 // ... nor repeated
+      {std::string("\x00\x00", 2) + chunk31, K - 1},            // an empty chunk
+      {std::string("\x00\x09", 2) + entry0, K - 1},             // chunk length past the end
+      {std::string("\x00\x09", 2) + entry0 + "\x80\x01", 100},  // offset beyond the chunk
+      {std::string("\x00\x0e", 2) + entry0 + entry0, 100},      // offsets not ascending
+      {std::string("\x00\x07\x03\x06", 4) + posting, 100},      // posting past its chunk
+      {std::string("\x00\x02\x03\x80", 4), 100},                // a truncated varint
+  };
+  for (const auto& [bad, probe] : cases) {
+    SCOPED_TRACE(::testing::PrintToString(bad));
     EXPECT_FALSE(DecodeSegment(bad, &entries));
-    auto r = PostingInSegment(bad, LogicalKey("t", 127));
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.status().code(), Code::kInvalidStoredData);
-    // The merge keeps what decodes.
+    if (probe) {
+      auto r = PostingInSegment(bad, LogicalKey("t", *probe));
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.status().code(), Code::kInvalidStoredData);
+    }
+    // The merge keeps what decodes, alone and merged with a good operand.
     auto op = NewPostingSegmentMergeOperator();
     std::string merged = FullMerge(*op, &bad, {});
     EXPECT_TRUE(DecodeSegment(merged, &entries));
+    merged = FullMerge(*op, &bad, {Encode(Slots{{3, PostingFor(3, 2)}})});
+    EXPECT_TRUE(DecodeSegment(merged, &entries));
+    std::string partial;
+    std::deque<rocksdb::Slice> run = {rocksdb::Slice(bad), rocksdb::Slice(chunk0)};
+    ASSERT_TRUE(op->PartialMergeMulti("k", run, &partial, nullptr));
+    EXPECT_TRUE(DecodeSegment(partial, &entries));
   }
+  // A lookup stops at the chunk of the id it wants: bytes after it are not read.
+  auto r = PostingInSegment(chunk0 + "\x90", LogicalKey("t", 3));
+  ASSERT_OK(r);
+  EXPECT_EQ(*r, std::optional<std::string>(posting));
+}
+
+// A merge copies the chunks only one input holds and merges the others: the result is the
+// same segment as building it from the merged entries (no empty or doubled chunk).
+TEST(PostingSegmentsTest, MergedSegmentsAreCanonical) {
+  auto op = NewPostingSegmentMergeOperator();
+  const Slots base = {
+      {1, PostingFor(1, 0)}, {C + 5, PostingFor(C + 5, 0)}, {K - 1, PostingFor(K - 1, 0)}};
+  const Slots op1 = {{C + 5, std::nullopt}, {3 * C, PostingFor(3 * C, 1)}};
+  const Slots op2 = {{1, std::nullopt}, {C + 6, PostingFor(C + 6, 2)}};
+  const std::string stored = Encode(base);
+  const std::string merged = FullMerge(*op, &stored, {Encode(op1), Encode(op2)});
+  const Slots want = {
+      {C + 6, PostingFor(C + 6, 2)}, {3 * C, PostingFor(3 * C, 1)}, {K - 1, PostingFor(K - 1, 0)}};
+  EXPECT_EQ(merged, Encode(want));
+  // A partial merge keeps the deleted entries, in their chunks.
+  std::string partial;
+  std::deque<rocksdb::Slice> run;
+  const std::string e1 = Encode(op1), e2 = Encode(op2);
+  run = {rocksdb::Slice(e1), rocksdb::Slice(e2)};
+  ASSERT_TRUE(op->PartialMergeMulti("k", run, &partial, nullptr));
+  EXPECT_EQ(partial, Encode(Slots{{1, std::nullopt},
+                                  {C + 5, std::nullopt},
+                                  {C + 6, PostingFor(C + 6, 2)},
+                                  {3 * C, PostingFor(3 * C, 1)}}));
 }
 
 // A KvIterator over a std::map, with the stored keys of a segment layout.
@@ -179,25 +241,36 @@ class MapIterator : public KvIterator {
 
 TEST(PostingSegmentsTest, IteratorShowsTheLogicalKeysInEveryDirectionAndBound) {
   std::mt19937_64 rng(7);
-  // Logical postings of a few terms over ids spanning several blocks, plus other keys.
+  // Logical postings of a few terms over ids spanning several blocks (sparse, and a dense run
+  // across a block boundary), plus other keys.
+  const uint64_t span = 3 * K + 700;
   std::map<std::string, std::string> logical;
   const std::vector<std::string> terms = {"alpha", "beta", "gamma"};
   for (const auto& t : terms) {
-    for (int i = 0; i < 150; ++i) {
-      uint64_t id = rng() % 700;
+    for (int i = 0; i < 300; ++i) {
+      uint64_t id = rng() % span;
+      logical[LogicalKey(t, id)] = PostingFor(id, 1);
+    }
+    for (uint64_t id = K - 150; id < K + 150; id += 1 + rng() % 3) {
       logical[LogicalKey(t, id)] = PostingFor(id, 1);
     }
   }
+  // A chunk of only deleted entries inside a segment with live ones (alpha's chunk 3).
+  for (uint64_t id = 3 * C; id < 4 * C; ++id) logical.erase(LogicalKey("alpha", id));
   logical[keys::SearchDocKey(kModel, 5)] = "doc";
   logical[keys::SearchMetaKey(kModel)] = "meta";
-  // Stored: segments (with a deleted entry and an all-deleted segment thrown in).
+  // Stored: segments (with deleted entries and an all-deleted segment thrown in).
   std::map<std::string, Slots> segs;
   for (const auto& [k, v] : logical) {
     if (PostingKeyIdOffset(k) == 0) continue;
-    segs[SegmentKeyOf(k)][static_cast<uint8_t>(keys::GetBE64(k.data() + k.size() - 8) % 128)] = v;
+    segs[SegmentKeyOf(k)][static_cast<uint16_t>(keys::GetBE64(k.data() + k.size() - 8) % K)] = v;
   }
-  segs[SegmentKeyOf(LogicalKey("beta", 5000))][9] = std::nullopt;
-  segs[SegmentKeyOf(LogicalKey("alpha", 2))][127] = std::nullopt;
+  segs[SegmentKeyOf(LogicalKey("beta", 5 * K))][9] = std::nullopt;
+  segs[SegmentKeyOf(LogicalKey("alpha", 2))][3 * C + 17] = std::nullopt;
+  segs[SegmentKeyOf(LogicalKey("alpha", 2))][3 * C + 18] = std::nullopt;
+  if (!logical.count(LogicalKey("gamma", 2 * K - 1))) {
+    segs[SegmentKeyOf(LogicalKey("gamma", K))][K - 1] = std::nullopt;
+  }
   std::map<std::string, std::string> stored;
   for (const auto& [k, s] : segs) stored[k] = Encode(s);
   for (const auto& [k, v] : logical) {
@@ -212,6 +285,8 @@ TEST(PostingSegmentsTest, IteratorShowsTheLogicalKeysInEveryDirectionAndBound) {
        keys::PrefixSuccessor(keys::SearchPostingPrefix(kModel, "beta"))},
       {LogicalKey("alpha", 200), LogicalKey("gamma", 300)},  // bounds inside segments
       {LogicalKey("beta", 129), LogicalKey("beta", 130)},
+      {LogicalKey("beta", K + 300), LogicalKey("beta", 2 * K + 1000)},  // ... inside chunks
+      {LogicalKey("alpha", 3 * C + 5), LogicalKey("alpha", 5 * C)},
   };
   for (const auto& [lo, hi] : bounds) {
     auto in_bounds = [&](const std::string& k) { return k >= lo && (hi.empty() || k < hi); };
@@ -234,7 +309,7 @@ TEST(PostingSegmentsTest, IteratorShowsTheLogicalKeysInEveryDirectionAndBound) {
     EXPECT_EQ(got, want) << "backward from " << hi;
     // Seeks to every logical key and to the points between them.
     for (int probe = 0; probe < 300; ++probe) {
-      std::string target = LogicalKey(terms[rng() % 3], rng() % 800);
+      std::string target = LogicalKey(terms[rng() % 3], rng() % (span + 100));
       if (probe % 7 == 0) target = keys::SearchPostingPrefix(kModel, terms[rng() % 3]);
       auto first_at_or_after =
           std::find_if(want.begin(), want.end(), [&](const std::string& k) { return k >= target; });
@@ -244,6 +319,15 @@ TEST(PostingSegmentsTest, IteratorShowsTheLogicalKeysInEveryDirectionAndBound) {
       } else {
         ASSERT_TRUE(it->Valid());
         EXPECT_EQ(it->key(), *first_at_or_after);
+        // A step back and forth again (across chunks and segments alike).
+        if (first_at_or_after != want.begin()) {
+          it->Prev();
+          ASSERT_TRUE(it->Valid());
+          EXPECT_EQ(it->key(), *std::prev(first_at_or_after));
+          it->Next();
+          ASSERT_TRUE(it->Valid());
+          EXPECT_EQ(it->key(), *first_at_or_after);
+        }
         // A second seek forward within the same segment (the search's candidate seeks).
         auto later = std::find_if(first_at_or_after, want.end(),
                                   [&](const std::string& k) { return k > *first_at_or_after; });
@@ -281,42 +365,43 @@ TEST(PostingSegmentsTest, WriterPutsWholeSegmentsAndMergesTheRest) {
   SegmentWriter w([&](std::string_view k, std::string_view v) { merges.emplace_back(k, v); },
                   [&](std::string_view k, std::string_view v) { puts.emplace_back(k, v); },
                   [&](std::string_view k) { deletes.emplace_back(k); },
-                  [](uint32_t model, uint64_t block) { return model == kModel && block == 128; });
+                  [](uint32_t model, uint64_t block) { return model == kModel && block == K; });
   // Keys in ascending order, as the commit path sends them.
-  w.Write(LogicalKey("alpha", 5), PostingFor(5, 1));      // block 0: merge
-  w.Write(LogicalKey("alpha", 130), PostingFor(130, 1));  // block 128: whole
-  w.Write(LogicalKey("alpha", 131), std::nullopt);        // deleted: left out of the put
-  w.Write(LogicalKey("alpha", 200), PostingFor(200, 2));  // block 128: whole
-  w.Write(LogicalKey("beta", 140), std::nullopt);         // whole, nothing live: no write
-  w.Write(LogicalKey("beta", 300), std::nullopt);         // block 256: a deleted entry
-  w.Write(keys::SearchDocKey(kModel, 130), "doc");        // not a posting: as it is
+  w.Write(LogicalKey("alpha", 5), PostingFor(5, 1));          // block 0: merge
+  w.Write(LogicalKey("alpha", K + 2), PostingFor(K + 2, 1));  // block K: whole
+  w.Write(LogicalKey("alpha", K + 3), std::nullopt);          // deleted: left out of the put
+  w.Write(LogicalKey("alpha", K + C + 72), PostingFor(K + C + 72, 2));  // block K, chunk 1
+  w.Write(LogicalKey("beta", K + 12), std::nullopt);      // whole, nothing live: no write
+  w.Write(LogicalKey("beta", 2 * K + 44), std::nullopt);  // block 2K: a deleted entry
+  w.Write(keys::SearchDocKey(kModel, K + 2), "doc");      // not a posting: as it is
   w.Finish();
   ASSERT_EQ(merges.size(), 2u);
   EXPECT_EQ(merges[0].first, SegmentKeyOf(LogicalKey("alpha", 0)));
   EXPECT_EQ(Decode(merges[0].second), (Slots{{5, PostingFor(5, 1)}}));
-  EXPECT_EQ(merges[1].first, SegmentKeyOf(LogicalKey("beta", 256)));
+  EXPECT_EQ(merges[1].first, SegmentKeyOf(LogicalKey("beta", 2 * K)));
   EXPECT_EQ(Decode(merges[1].second), (Slots{{44, std::nullopt}}));
   ASSERT_EQ(puts.size(), 2u);
-  EXPECT_EQ(puts[0].first, SegmentKeyOf(LogicalKey("alpha", 128)));
-  EXPECT_EQ(Decode(puts[0].second), (Slots{{2, PostingFor(130, 1)}, {72, PostingFor(200, 2)}}));
-  EXPECT_EQ(puts[1], std::make_pair(keys::SearchDocKey(kModel, 130), std::string("doc")));
+  EXPECT_EQ(puts[0].first, SegmentKeyOf(LogicalKey("alpha", K)));
+  EXPECT_EQ(puts[0].second,
+            Encode(Slots{{2, PostingFor(K + 2, 1)}, {C + 72, PostingFor(K + C + 72, 2)}}));
+  EXPECT_EQ(puts[1], std::make_pair(keys::SearchDocKey(kModel, K + 2), std::string("doc")));
   EXPECT_TRUE(deletes.empty());
 }
 
 TEST(PostingSegmentsTest, WholeBlocksAreThoseEveryIdOfWhichWasCreated) {
   SearchPending p;
-  for (uint64_t id = 100; id < 400; ++id) p.NoteCreated(kModel, id);  // blocks 128 and 256
-  for (uint64_t id = 0; id < 128; ++id) {
-    if (id != 64) p.NoteCreated(kModel + 1, 512 + id);  // one id short
+  for (uint64_t id = K - 28; id < 3 * K + 16; ++id) p.NoteCreated(kModel, id);  // blocks K, 2K
+  for (uint64_t id = 0; id < K; ++id) {
+    if (id != 64) p.NoteCreated(kModel + 1, 4 * K + id);  // one id short
   }
-  p.NoteCreated(kModel + 1, 577);  // ... and a repeat does not make up for it
+  p.NoteCreated(kModel + 1, 4 * K + 65);  // ... and a repeat does not make up for it
   using B = std::vector<std::pair<uint32_t, uint64_t>>;
-  EXPECT_EQ(p.WholeBlocks(), (B{{kModel, 128}, {kModel, 256}}));
+  EXPECT_EQ(p.WholeBlocks(), (B{{kModel, K}, {kModel, 2 * K}}));
   p.SetSavePoint();
-  p.NoteCreated(kModel + 1, 512 + 64);
-  EXPECT_EQ(p.WholeBlocks(), (B{{kModel, 128}, {kModel, 256}, {kModel + 1, 512}}));
+  p.NoteCreated(kModel + 1, 4 * K + 64);
+  EXPECT_EQ(p.WholeBlocks(), (B{{kModel, K}, {kModel, 2 * K}, {kModel + 1, 4 * K}}));
   ASSERT_TRUE(p.RollbackToSavePoint());  // the creation is undone, the block no longer whole
-  EXPECT_EQ(p.WholeBlocks(), (B{{kModel, 128}, {kModel, 256}}));
+  EXPECT_EQ(p.WholeBlocks(), (B{{kModel, K}, {kModel, 2 * K}}));
   p.Clear();
   EXPECT_TRUE(p.WholeBlocks().empty());
 }
@@ -336,29 +421,32 @@ TEST(PostingSegmentsTest, BulkCreatesKeepOtherRecordsOfTheirBlocks) {
   auto create = [&](Transaction& txn, uint64_t id, const std::string& title) {
     return txn.Create("note", {{"id", Value::Id(id)}, {"title", Value::String(title)}});
   };
-  ASSERT_OK((*db)->Create("note", {{"id", Value::Id(200)}, {"title", Value::String("keeper")}}));
+  // Block K: all but id K + 200 (created first, alone) by one transaction.
+  ASSERT_OK(
+      (*db)->Create("note", {{"id", Value::Id(K + 200)}, {"title", Value::String("keeper")}}));
   {
     auto txn = (*db)->BeginTransaction();
-    for (uint64_t id = 128; id < 384; ++id) {
-      if (id != 200) ASSERT_OK(create(*txn, id, "bulk words"));
+    for (uint64_t id = K; id < 2 * K; ++id) {
+      if (id != K + 200) ASSERT_OK(create(*txn, id, "bulk words"));
     }
     ASSERT_OK(txn->Commit());
   }
-  // Ids 384..511 created by one transaction, 511 rolled back; another writer creates 511
-  // before that transaction commits (as soon as the rolled-back creation's lock allows).
+  // Block 2K created by one transaction, its last id rolled back; another writer creates that
+  // id before the transaction commits (as soon as the rolled-back creation's lock allows).
+  const uint64_t last = 3 * K - 1;
   auto txn = (*db)->BeginTransaction();
-  for (uint64_t id = 384; id < 511; ++id) ASSERT_OK(create(*txn, id, "bulk words"));
+  for (uint64_t id = 2 * K; id < last; ++id) ASSERT_OK(create(*txn, id, "bulk words"));
   txn->SetSavePoint();
-  ASSERT_OK(create(*txn, 511, "bulk words"));
+  ASSERT_OK(create(*txn, last, "bulk words"));
   ASSERT_OK(txn->RollbackToSavePoint());
   auto other = std::async(std::launch::async, [&] {
-    return (*db)->Create("note", {{"id", Value::Id(511)}, {"title", Value::String("other")}});
+    return (*db)->Create("note", {{"id", Value::Id(last)}, {"title", Value::String("other")}});
   });
   const bool created_first = other.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
   ASSERT_OK(txn->Commit());
   auto made = other.get();
   ASSERT_OK(made);
-  EXPECT_TRUE(created_first) << "the rolled-back creation still held id 511's lock";
+  EXPECT_TRUE(created_first) << "the rolled-back creation still held the last id's lock";
 
   Query q(**db);
   auto ids_of = [&](const std::string& text) {
@@ -374,11 +462,11 @@ TEST(PostingSegmentsTest, BulkCreatesKeepOtherRecordsOfTheirBlocks) {
     std::sort(out.begin(), out.end());
     return out;
   };
-  EXPECT_EQ(ids_of("keeper"), std::vector<uint64_t>{200});
-  EXPECT_EQ(ids_of("other"), std::vector<uint64_t>{511});
+  EXPECT_EQ(ids_of("keeper"), std::vector<uint64_t>{K + 200});
+  EXPECT_EQ(ids_of("other"), std::vector<uint64_t>{last});
   ExpectCheckClean(**db);
   ASSERT_OK((*db)->Compact());
-  EXPECT_EQ(ids_of("keeper"), std::vector<uint64_t>{200});
+  EXPECT_EQ(ids_of("keeper"), std::vector<uint64_t>{K + 200});
   ExpectCheckClean(**db);
 }
 
@@ -394,10 +482,13 @@ TEST(PostingSegmentsTest, StoreStaysConsistentAcrossBlocksAndThreads) {
   ASSERT_OK(schema);
   ASSERT_OK((*db)->ApplySchema(*schema));
   auto api = InternalApi(**db).model("note");
+  // Ids 1, 24, 47, ...: spread over 4 blocks and most of their chunks.
+  auto id_of = [](uint64_t i) { return 1 + i * 23; };
   std::vector<WriteInput> batch;
   for (int i = 0; i < 700; ++i) {
     auto in = ParseWriteInputJson(**db, "note",
-                                  R"({"title": "word)" + std::to_string(i % 9) +
+                                  R"({"id": ")" + std::to_string(id_of(i)) +
+                                      R"(", "title": "word)" + std::to_string(i % 9) +
                                       " shared\", \"n\": " + std::to_string(i) + "}");
     ASSERT_OK(in);
     batch.push_back(std::move(*in));
@@ -408,7 +499,7 @@ TEST(PostingSegmentsTest, StoreStaysConsistentAcrossBlocksAndThreads) {
     threads.emplace_back([&, t] {
       std::mt19937_64 rng(t);
       for (int k = 0; k < 150; ++k) {
-        uint64_t id = 1 + rng() % 700;
+        uint64_t id = id_of(rng() % 700);
         if (rng() % 4 == 0) {
           (void)api.Delete(id);  // may be gone already
         } else {

@@ -980,12 +980,12 @@ TEST_F(SearchTest, AnalyzerChangeRebuildsOnOpen) {
                           engine::keys::SearchMetaKey(m->id), "old-analyzer/0\n16,")
                     .ok());
     const std::string posting_key = engine::keys::SearchPostingKey(m->id, "zzqqxx", a);
-    std::string segment;
-    engine::AppendSegmentEntry(&segment, static_cast<uint8_t>(a % engine::kSegmentIds),
-                               engine::EncodePosting({{1, 1, {0}}}));
+    engine::SegmentBuilder segment;
+    segment.Add(static_cast<uint16_t>(a % engine::kSegmentIds),
+                engine::EncodePosting({{1, 1, {0}}}));
     ASSERT_TRUE(rep->db
                     ->Put(rocksdb::WriteOptions(), rep->cf(engine::Cf::kFts),
-                          engine::SegmentKeyOf(posting_key), segment)
+                          engine::SegmentKeyOf(posting_key), segment.Finish())
                     .ok());
     auto rep_before = db_->Check();
     ASSERT_OK(rep_before);
