@@ -160,6 +160,13 @@ const std::string& SegmentBuilder::Finish() {
   return out_;
 }
 
+std::string SegmentBuilder::Take() {
+  CloseChunk();
+  std::string out = std::move(out_);
+  Clear();
+  return out;
+}
+
 void SegmentBuilder::Clear() {
   out_.clear();
   chunk_.clear();
@@ -313,7 +320,7 @@ void MergeSegments(const std::vector<std::string_view>& inputs, bool keep_delete
     }
     slots.Write(&b, number, keep_deleted);
   }
-  *out = b.Finish();
+  *out = b.Take();
 }
 
 class PostingSegmentMergeOperator : public rocksdb::MergeOperator {
@@ -375,11 +382,13 @@ class SegmentIterator : public KvIterator {
     ++scanned_;
     // Within the segment already loaded (a search seeking from candidate to candidate):
     // no RocksDB seek.
-    if (!(Positioned() && segment_ && target >= key() && InLoadedSegment(target))) {
+    bool in_segment = Positioned() && segment_ && target >= key() && InLoadedSegment(target);
+    if (!in_segment) {
       inner_->Seek(SegmentLowerBound(target));
       LoadForward();
+      in_segment = Positioned() && segment_ && InLoadedSegment(target);
     }
-    if (Positioned() && segment_ && InLoadedSegment(target)) ForwardToChunkOf(target);
+    if (in_segment) ForwardToChunkOf(target);
     SkipForwardBelow(target);
   }
   void SeekForPrev(std::string_view target) override {
@@ -458,7 +467,7 @@ class SegmentIterator : public KvIterator {
   // Positions at the first live entry at or after the inner iterator's key, stepping forward.
   void LoadForward() {
     for (; inner_->Valid(); inner_->Next()) {
-      if (Load() && DecodeForward(0)) {
+      if (Load() && (!segment_ || DecodeForward(0))) {
         pos_ = 0;
         if (segment_) SetKey();
         return;
@@ -469,7 +478,7 @@ class SegmentIterator : public KvIterator {
   }
   void LoadBackward() {
     for (; inner_->Valid(); inner_->Prev()) {
-      if (Load() && DecodeBackward(chunk_count_ - 1)) {
+      if (Load() && (!segment_ || DecodeBackward(chunk_count_ - 1))) {
         pos_ = count_ - 1;
         if (segment_) SetKey();
         return;
@@ -484,12 +493,8 @@ class SegmentIterator : public KvIterator {
   bool Load() {
     const std::string_view k = inner_->key();
     segment_ = PostingKeyIdOffset(k) != 0;
-    count_ = 0;
-    if (!segment_) {
-      count_ = 1;
-      chunk_count_ = 1;  // so that Decode* (which a non-segment never reaches) stays in range
-      return true;
-    }
+    count_ = segment_ ? 0 : 1;
+    if (!segment_) return true;
     chunk_count_ = 0;
     ChunkReader r(inner_->value());
     Chunk c;
@@ -510,7 +515,6 @@ class SegmentIterator : public KvIterator {
   }
   // Decodes chunk i of the loaded segment: false when it holds no live entry or is malformed.
   bool Decode(size_t i) {
-    if (!segment_) return true;
     chunk_ = i;
     count_ = 0;
     EntryReader r(chunks_[i].entries, chunks_[i].number);

@@ -79,6 +79,8 @@ class SegmentBuilder {
   void AppendChunk(uint64_t number, std::string_view entries);
   // The segment built so far (its open chunk closed).
   const std::string& Finish();
+  // The same, moved out; the builder is empty after.
+  std::string Take();
   bool empty() const { return out_.empty() && chunk_.empty(); }
   void Clear();
 
