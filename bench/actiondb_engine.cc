@@ -58,6 +58,7 @@ class ActionDbEngine : public Engine {
       case Capability::kCompact:
       case Capability::kFullText:
       case Capability::kTypoTolerance:
+      case Capability::kEditText:
         return true;
       default:
         return false;  // no OFFSET paging in Gadget's API
@@ -199,6 +200,29 @@ class ActionDbEngine : public Engine {
   Result<int64_t> ReadCounter(uint64_t id) override {
     ASSIGN_OR_RETURN(Record r, db_->Get("post", id));
     return static_cast<int64_t>(std::llround(r.Get("score")->as_number()));
+  }
+
+  // The internal API's update with the title only: updatedAt is set by the store, the postings
+  // of the words the title lost (those the body does not also hold) and gained are rewritten.
+  Status EditTitle(uint64_t id, std::string_view title) override {
+    WriteInput in;
+    in.values = {{"title", Value::String(std::string(title))}};
+    return InternalApi(*db_).model("post").Update(id, in).status();
+  }
+  Result<std::string> ReadTitle(uint64_t id) override {
+    ASSIGN_OR_RETURN(Record r, db_->Get("post", id));
+    const Value* title = r.Get("title");
+    if (title == nullptr || title->kind() != ValueKind::kString) {
+      return Status(Code::kInvalidStoredData, "post " + std::to_string(id) + " has no title");
+    }
+    return title->as_string();
+  }
+  Status CheckConsistency() override {
+    ASSIGN_OR_RETURN(CheckReport report, db_->Check());
+    if (report.ok()) return Status::OK();
+    return Status(Code::kInvalidStoredData,
+                  std::to_string(report.discrepancies.size()) +
+                      " discrepancies, the first: " + report.discrepancies.front());
   }
 
   Result<uint64_t> DeleteMany(const DeleteFilter& f) override {

@@ -41,6 +41,7 @@ enum class Capability {
   kFullText,        // FullText
   kTypoTolerance,   // FullText matches words within a small edit distance of a query word
   kIncrement,       // PrepareWorkers / Increment / ReadCounter
+  kEditText,        // EditTitle / ReadTitle: a text field rewritten, its postings maintained
   kDeleteMany,      // DeleteMany
   kCompact,         // Compact
 };
@@ -165,6 +166,19 @@ class Engine {
   virtual Status Increment(int /*worker*/, uint64_t /*id*/) { return Unsupported("Increment"); }
   // The current value of the counter Increment adds to (for checking no increment was lost).
   virtual Result<int64_t> ReadCounter(uint64_t /*id*/) { return Unsupported("ReadCounter"); }
+  // Replaces post `id`'s title with `title` and sets its updatedAt to now, in one transaction
+  // that keeps every index and the full-text index consistent (the old title's words leave the
+  // post's postings unless its body still has them; the new ones join). kRecordNotFound when
+  // absent.
+  virtual Status EditTitle(uint64_t /*id*/, std::string_view /*title*/) {
+    return Unsupported("EditTitle");
+  }
+  // Post `id`'s current title (for checking EditTitle). kRecordNotFound when absent.
+  virtual Result<std::string> ReadTitle(uint64_t /*id*/) { return Unsupported("ReadTitle"); }
+  // Untimed: the engine's own proof that its records, indexes and postings agree (ActionDB:
+  // Database::Check), run by the driver after the writes that touch postings. OK when the
+  // engine has no such check.
+  virtual Status CheckConsistency() { return Status::OK(); }
 
   // Deletes every post matching `filter` with its index entries and postings, atomically or in
   // batches; returns the number of posts deleted.

@@ -120,6 +120,7 @@ class RocksDbEngine final : public Engine {
       case Capability::kFeedPage:
       case Capability::kFeedOffset:
       case Capability::kIncrement:
+      case Capability::kEditText:
       case Capability::kDeleteMany:
       case Capability::kCompact:
         return true;
@@ -212,6 +213,18 @@ class RocksDbEngine final : public Engine {
     return ReadBackward(it.get(), page_size);
   }
 
+  Result<Post> ReadPost(uint64_t id) {
+    rocksdb::PinnableSlice value;
+    RETURN_IF_ERROR(
+        FromRocks(db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), PostKey(id), &value),
+                  "post " + std::to_string(id)));
+    Post post;
+    if (!DecodePostValue(std::string_view(value.data(), value.size()), &post)) {
+      return Status(Code::kInvalidStoredData, "post " + std::to_string(id));
+    }
+    return post;
+  }
+
   Status PrepareWorkers(int /*workers*/) override { return Status::OK(); }
 
   Status Increment(int /*worker*/, uint64_t id) override {
@@ -231,6 +244,21 @@ class RocksDbEngine final : public Engine {
     uint64_t n = 0;
     if (!GetFixed64(&v, &n)) return Status(Code::kInvalidStoredData, "counter");
     return static_cast<int64_t>(n);
+  }
+
+  // The floor of an edit: read the record, rewrite it with the new title (no index, no
+  // postings to maintain).
+  Status EditTitle(uint64_t id, std::string_view title) override {
+    ASSIGN_OR_RETURN(Post post, ReadPost(id));
+    post.title.assign(title);
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    return FromRocks(db_->Put(write_options_, PostKey(id), EncodePostValue(post, now)), "put");
+  }
+  Result<std::string> ReadTitle(uint64_t id) override {
+    ASSIGN_OR_RETURN(Post post, ReadPost(id));
+    return std::move(post.title);
   }
 
   Result<uint64_t> DeleteMany(const DeleteFilter& filter) override {
@@ -308,12 +336,12 @@ rocksdb::Options ActionDbLikeOptions(size_t cache_bytes) {
 
 std::string PostKey(uint64_t id) { return PrefixedKey(kPostPrefix, id); }
 
-std::string EncodePostValue(const Post& post) {
+std::string EncodePostValue(const Post& post, int64_t updated_at_ms) {
   std::string v;
   v.reserve(48 + post.title.size() + post.body.size());
   PutFixed64(&v, post.id);
   PutFixed64(&v, static_cast<uint64_t>(post.created_at_ms));
-  PutFixed64(&v, static_cast<uint64_t>(post.created_at_ms));  // updatedAt
+  PutFixed64(&v, static_cast<uint64_t>(updated_at_ms < 0 ? post.created_at_ms : updated_at_ms));
   PutFixed64(&v, static_cast<uint64_t>(post.score));
   PutVarint64(&v, post.author_id);
   v.push_back(post.published ? 1 : 0);

@@ -28,7 +28,8 @@ namespace actiondb::bench {
 rocksdb::Options ActionDbLikeOptions(size_t cache_bytes);
 
 std::string PostKey(uint64_t id);
-std::string EncodePostValue(const Post& post);
+// The record's value; its updatedAt is `updated_at_ms`, or createdAt when that is negative.
+std::string EncodePostValue(const Post& post, int64_t updated_at_ms = -1);
 // Decodes a value into `post` (title/body copied). False when the bytes are malformed.
 bool DecodePostValue(std::string_view value, Post* post);
 

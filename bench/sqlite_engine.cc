@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdio>
 #include <vector>
 
@@ -159,8 +160,10 @@ class SqliteEngine final : public Engine {
     worker_stmts_.clear();
     for (sqlite3* w : workers_) sqlite3_close(w);
     workers_.clear();
-    for (Statement* s : {&insert_, &insert_fts_, &get_, &author_first_, &author_next_, &feed_first_,
-                         &feed_next_, &feed_offset_, &score_range_, &full_text_, &read_counter_}) {
+    for (Statement* s :
+         {&insert_, &insert_fts_, &get_, &author_first_, &author_next_, &feed_first_, &feed_next_,
+          &feed_offset_, &score_range_, &full_text_, &read_counter_, &begin_, &commit_, &rollback_,
+          &fts_delete_, &update_title_, &fts_insert_, &read_title_}) {
       s->Finalize();
     }
     if (db_ != nullptr) {
@@ -304,6 +307,35 @@ class SqliteEngine final : public Engine {
     return sqlite3_column_int64(st, 0);
   }
 
+  // One transaction: external-content FTS5 needs the row's old title and body to remove its
+  // postings ('delete' command) before the row changes, then the new text is indexed.
+  Status EditTitle(uint64_t id, std::string_view title) override {
+    RETURN_IF_ERROR(StepDone(begin_.get(), "begin"));
+    Status s = EditTitleInTransaction(id, title);
+    if (!s.ok()) {
+      (void)StepDone(rollback_.get(), "rollback");
+      return s;
+    }
+    return StepDone(commit_.get(), "commit");
+  }
+
+  Result<std::string> ReadTitle(uint64_t id) override {
+    sqlite3_stmt* st = read_title_.get();
+    ResetOnExit reset(st);
+    sqlite3_bind_int64(st, 1, static_cast<int64_t>(id));
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_DONE) return Status(Code::kRecordNotFound, "post " + std::to_string(id));
+    if (rc != SQLITE_ROW) return SqliteError(db_, "read title");
+    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    return std::string(text ? text : "", static_cast<size_t>(sqlite3_column_bytes(st, 0)));
+  }
+
+  // FTS5's own check that the full-text index agrees with the content table (for external
+  // content, the 'integrity-check' command with rank 1 compares it with post's rows).
+  Status CheckConsistency() override {
+    return Exec("INSERT INTO post_fts(post_fts, rank) VALUES('integrity-check', 1)");
+  }
+
   Result<uint64_t> DeleteMany(const DeleteFilter& filter) override {
     // External-content FTS5 needs the old column values to remove a row's postings, so the
     // 'delete' commands go first, then the rows, in one transaction.
@@ -334,6 +366,23 @@ class SqliteEngine final : public Engine {
       return Status(Code::kIoError, "\"" + sql.substr(0, 80) + "\": " + message);
     }
     return Status::OK();
+  }
+
+  Status EditTitleInTransaction(uint64_t id, std::string_view title) {
+    sqlite3_bind_int64(fts_delete_.get(), 1, static_cast<int64_t>(id));
+    RETURN_IF_ERROR(StepDone(fts_delete_.get(), "fts delete"));
+    sqlite3_stmt* st = update_title_.get();
+    sqlite3_bind_int64(st, 1, static_cast<int64_t>(id));
+    sqlite3_bind_text(st, 2, title.data(), static_cast<int>(title.size()), SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3,
+                       std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch())
+                           .count());
+    RETURN_IF_ERROR(StepDone(st, "update title"));
+    if (sqlite3_changes64(db_) == 0)
+      return Status(Code::kRecordNotFound, "post " + std::to_string(id));
+    sqlite3_bind_int64(fts_insert_.get(), 1, static_cast<int64_t>(id));
+    return StepDone(fts_insert_.get(), "fts insert");
   }
 
   Status StepDone(sqlite3_stmt* st, const char* what) {
@@ -380,6 +429,19 @@ class SqliteEngine final : public Engine {
         "SELECT p.id, p.title, p.body, p.published, p.score, p.authorId, p.createdAt,"
         " p.updatedAt FROM post p JOIN (SELECT rowid, rank FROM post_fts WHERE post_fts MATCH ?1"
         " ORDER BY rank LIMIT ?2) f ON p.id = f.rowid ORDER BY f.rank"));
+    RETURN_IF_ERROR(begin_.Prepare(db_, "BEGIN"));
+    RETURN_IF_ERROR(commit_.Prepare(db_, "COMMIT"));
+    RETURN_IF_ERROR(rollback_.Prepare(db_, "ROLLBACK"));
+    RETURN_IF_ERROR(
+        fts_delete_.Prepare(db_,
+                            "INSERT INTO post_fts(post_fts, rowid, title, body)"
+                            " SELECT 'delete', id, title, body FROM post WHERE id = ?1"));
+    RETURN_IF_ERROR(
+        update_title_.Prepare(db_, "UPDATE post SET title = ?2, updatedAt = ?3 WHERE id = ?1"));
+    RETURN_IF_ERROR(fts_insert_.Prepare(
+        db_,
+        "INSERT INTO post_fts(rowid, title, body) SELECT id, title, body FROM post WHERE id = ?1"));
+    RETURN_IF_ERROR(read_title_.Prepare(db_, "SELECT title FROM post WHERE id = ?"));
     return read_counter_.Prepare(db_, "SELECT score FROM post WHERE id = ?");
   }
 
@@ -388,7 +450,8 @@ class SqliteEngine final : public Engine {
   std::string path_;
   sqlite3* db_ = nullptr;
   Statement insert_, insert_fts_, get_, author_first_, author_next_, feed_first_, feed_next_,
-      feed_offset_, score_range_, full_text_, read_counter_;
+      feed_offset_, score_range_, full_text_, read_counter_, begin_, commit_, rollback_,
+      fts_delete_, update_title_, fts_insert_, read_title_;
   std::vector<sqlite3*> workers_;  // one connection per increment worker
   std::vector<std::unique_ptr<Statement>> worker_stmts_;
 };
