@@ -712,20 +712,29 @@ void ForEachChangedTerm(const DocTerms& before, const DocTerms& after, Fn on_cha
   }
 }
 
-// The unchanged searchable fields of an updated record, for finding a digit run's parts in them
-// without reading its stored posting. A field's text holds a digit run only if its bytes contain
-// it: the analyzer leaves ASCII digits as they are, and the only ASCII it drops inside a number
-// is the apostrophe (`4'3` is the term 43). So a field whose text is ASCII without apostrophes
-// and lacks the run holds none of it; one that has it is analyzed when short (a number, a date,
-// an id: at most kShortFieldBytes), and sends the term to the read when long. Text with an
-// apostrophe or a non-ASCII byte (NFKC turns full-width and other digits into ASCII ones) always
-// sends it to the read.
+// The unchanged searchable fields of an updated record, for finding a term's parts in them
+// without reading its stored posting (which, with operands of its segment pending, RocksDB
+// merges whole: up to a 4,096-id segment for one posting). The stored posting's parts in the
+// unchanged fields are those fields' own analysis (the record is indexed with the model's
+// current fields; the checker proves postings and records agree), so:
+//   * When the unchanged fields' texts are at most kAnalyzeAllBytes in all (a post's body of a
+//     few hundred bytes, next to numbers, dates and ids), every term is answered from their
+//     analyses, each field analyzed on first need: a text edit reads no posting.
+//   * Otherwise only digit runs (the terms of a number or a date: what an increment changes)
+//     are answered. A field's text holds a digit run only if its bytes contain it: the
+//     analyzer leaves ASCII digits as they are, and the only ASCII it drops inside a number is
+//     the apostrophe (`4'3` is the term 43). So a field whose text is ASCII without
+//     apostrophes and lacks the run holds none of it; one that has it is analyzed when short
+//     (at most kShortFieldBytes), and sends the term to the read when long. Text with an
+//     apostrophe or a non-ASCII byte (NFKC turns full-width and other digits into ASCII ones)
+//     always sends it to the read. Analyzing a long text on every increment would cost more
+//     than the few postings it saves reading.
 class UnchangedFields {
  public:
   static constexpr size_t kShortFieldBytes = 64;
+  static constexpr size_t kAnalyzeAllBytes = 4096;
 
-  // `changed`: ascending. The fields' texts are read on the first digit run asked about (an
-  // update of words asks about none).
+  // `changed`: ascending. The fields' texts are read on the first term asked about.
   UnchangedFields(uint64_t id, const RecordView& record, const FieldLengths& lengths,
                   const std::vector<uint16_t>& changed)
       : id_(id), record_(record), lengths_(lengths), changed_(changed) {}
@@ -736,31 +745,41 @@ class UnchangedFields {
   std::optional<std::vector<PostingField>> PartsWithout(std::string_view term,
                                                         const DocTerms& before) const {
     if (term.empty()) return std::nullopt;
-    for (const char c : term) {
-      if (c < '0' || c > '9') return std::nullopt;
-    }
     if (!read_) Read();
+    bool digits = true;
+    for (const char c : term) digits = digits && c >= '0' && c <= '9';
+    if (!digits && !analyze_all_) return std::nullopt;
     std::vector<const Field*> holding;
     for (const Field& f : fields_) {
-      bool contains = !f.plain;
+      bool contains = !digits || !f.plain;
       for (size_t i = 0; !contains && i < f.texts.size(); ++i) {
         contains = f.texts[i].find(term) != std::string::npos;
       }
       if (!contains) continue;
-      if (!f.is_short) return std::nullopt;
+      if (!f.is_short && !analyze_all_) return std::nullopt;
       holding.push_back(&f);
     }
     std::vector<PostingField> parts;
     if (auto b = before.FindTerm(term); b != before.terms.end()) parts = b->second;
     for (const Field* f : holding) {
-      if (!f->analyzed) f->analyzed = AnalyzeRecord(record_, {f->id});
-      if (auto u = f->analyzed->FindTerm(term); u != f->analyzed->terms.end()) {
+      const DocTerms& analyzed = Analyzed(*f);
+      if (auto u = analyzed.FindTerm(term); u != analyzed.terms.end()) {
         parts.insert(parts.end(), u->second.begin(), u->second.end());
       }
     }
     std::sort(parts.begin(), parts.end(),
               [](const PostingField& x, const PostingField& y) { return x.field_id < y.field_id; });
     return parts;
+  }
+
+  // The distinct surfaces of unchanged field `fid` (analyzed on first need, once).
+  const std::vector<std::string>& Surfaces(uint16_t fid) const {
+    if (!read_) Read();
+    for (const Field& f : fields_) {
+      if (f.id == fid) return Analyzed(f).surfaces;
+    }
+    static const std::vector<std::string> kNone;
+    return kNone;
   }
 
  private:
@@ -771,8 +790,13 @@ class UnchangedFields {
     bool is_short;
     mutable std::optional<DocTerms> analyzed;  // on first need
   };
+  const DocTerms& Analyzed(const Field& f) const {
+    if (!f.analyzed) f.analyzed = AnalyzeRecord(record_, {f.id});
+    return *f.analyzed;
+  }
   void Read() const {
     read_ = true;
+    size_t total = 0;
     for (const auto& [fid, len] : lengths_) {
       if (std::binary_search(changed_.begin(), changed_.end(), fid)) continue;
       Field f{
@@ -785,14 +809,17 @@ class UnchangedFields {
         }
       }
       f.is_short = bytes <= kShortFieldBytes;
+      total += bytes;
       fields_.push_back(std::move(f));
     }
+    analyze_all_ = total <= kAnalyzeAllBytes;
   }
   const uint64_t id_;
   const RecordView& record_;
   const FieldLengths& lengths_;
   const std::vector<uint16_t>& changed_;
   mutable bool read_ = false;
+  mutable bool analyze_all_ = false;
   mutable std::vector<Field> fields_;
 };
 
@@ -904,14 +931,10 @@ Status IndexChangedFields(rocksdb::Transaction* txn, Store::Rep* rep, const Mode
 
   // Surfaces gained or lost by the changed fields count unless an unchanged field holds them
   // too (its surfaces analyzed on first need).
-  std::map<uint16_t, std::vector<std::string>> field_surfaces;
   auto held_elsewhere = [&](const std::string& surface, const std::string& term) {
     for (uint16_t fid : terms.at(term).unchanged_fields) {
-      auto it = field_surfaces.find(fid);
-      if (it == field_surfaces.end()) {
-        it = field_surfaces.emplace(fid, AnalyzeRecord(new_record, {fid}).surfaces).first;
-      }
-      if (std::binary_search(it->second.begin(), it->second.end(), surface)) return true;
+      const std::vector<std::string>& surfaces = unchanged.Surfaces(fid);
+      if (std::binary_search(surfaces.begin(), surfaces.end(), surface)) return true;
     }
     return false;
   };

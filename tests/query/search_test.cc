@@ -97,6 +97,8 @@ class SearchTest : public ::testing::Test {
     return v;
   }
   void ExpectClean() { testing::ExpectCheckClean(*db_); }
+  void RandomPartialUpdates(const std::string& body_pad);
+  void NumberUpdatesKeepDigitRunsExact(const std::string& pad);
 
   TempDir dir_;
   std::unique_ptr<Database> db_;
@@ -163,12 +165,22 @@ TEST_F(SearchTest, EverySearchableFieldTypeButPasswordsAndUnindexedNumbers) {
   ExpectClean();
 }
 
+// Texts past UnchangedFields::kAnalyzeAllBytes (4 KiB) in all: an update of other fields reads
+// the stored postings instead of analyzing them. Holds none of the tests' words.
+std::string LongPad() {
+  std::string pad;
+  while (pad.size() <= 4200) pad += " lorem ipsum dolor sit amet";
+  return pad;
+}
+
 // Updates re-analyze only the fields whose values changed and patch the other fields' parts
 // of shared terms' postings; words shared between changed and unchanged fields (same surface,
 // or different surfaces with one stem) must keep every posting, document frequency, surface
 // count and token total exact. Random updates of random field subsets (sets, `_atomics`,
 // savepoint rollbacks), the checker after each round, and searches against a scan.
-TEST_F(SearchTest, PartialUpdatesKeepTheIndexExact) {
+// Every body gets `body_pad` appended: empty, an update finds the unchanged fields' parts of a
+// term by analyzing them; LongPad(), by reading the term's stored posting.
+void SearchTest::RandomPartialUpdates(const std::string& body_pad) {
   const std::vector<std::string> words = {"run", "running", "runs", "red", "42",   "blue",
                                           "the", "cat",     "cats", "7",   "true", "apple"};
   std::mt19937 rng(7);
@@ -178,8 +190,9 @@ TEST_F(SearchTest, PartialUpdatesKeepTheIndexExact) {
     for (size_t i = 0; i < n; ++i) t += (i ? " " : "") + words[rng() % words.size()];
     return t;
   };
+  auto body = [&] { return text(8) + body_pad; };
   V ids;
-  for (int i = 0; i < 12; ++i) ids.push_back(Doc(text(4), text(8), rng() % 50));
+  for (int i = 0; i < 12; ++i) ids.push_back(Doc(text(4), body(), rng() % 50));
   InternalApi api(*db_);
   for (int round = 0; round < 8; ++round) {
     for (int step = 0; step < 25; ++step) {
@@ -193,7 +206,7 @@ TEST_F(SearchTest, PartialUpdatesKeepTheIndexExact) {
         auto txn = db_->BeginTransaction();
         ASSERT_OK(txn->Update("doc", id, {{"title", Value::String(text(4))}}));
         txn->SetSavePoint();
-        ASSERT_OK(txn->Update("doc", id, {{"body", Value::String(text(8))}}));
+        ASSERT_OK(txn->Update("doc", id, {{"body", Value::String(body())}}));
         ASSERT_OK(txn->Update("doc", id, {{"title", Value::String(text(4))}}));
         ASSERT_OK(txn->RollbackToSavePoint());
         ASSERT_OK(txn->Update("doc", id, {{"views", Value::Number(rng() % 50)}}));
@@ -201,7 +214,7 @@ TEST_F(SearchTest, PartialUpdatesKeepTheIndexExact) {
       } else {
         FieldValues v;
         if (rng() % 2) v.emplace_back("title", Value::String(text(4)));
-        if (rng() % 2) v.emplace_back("body", Value::String(text(8)));
+        if (rng() % 2) v.emplace_back("body", Value::String(body()));
         if (rng() % 3 == 0) v.emplace_back("views", Value::Number(rng() % 50));
         if (rng() % 3 == 0) v.emplace_back("published", Value::Bool(rng() % 2));
         if (rng() % 3 == 0) {
@@ -233,18 +246,31 @@ TEST_F(SearchTest, PartialUpdatesKeepTheIndexExact) {
   }
 }
 
+TEST_F(SearchTest, PartialUpdatesKeepTheIndexExact) { RandomPartialUpdates(""); }
+
+TEST_F(SearchTest, PartialUpdatesOfRecordsWithLongTextsKeepTheIndexExact) {
+  RandomPartialUpdates(LongPad());
+}
+
 // An update whose changed field keeps a term's posting (same stem, same position) but changes
 // its surface word: the posting is not rewritten, yet whether the document still holds each
-// surface depends on the unchanged fields, read from that term's posting.
+// surface depends on the unchanged fields: analyzed when short, and with a body past 4 KiB
+// known from that term's stored posting.
 TEST_F(SearchTest, ASurfaceChangeUnderAnUnchangedPostingKeepsTheCountsExact) {
-  const uint64_t id = Doc("run", "runs fast", 1);
-  ASSERT_OK(db_->Update("doc", id, {{"title", Value::String("runs")}}));  // "run" lost, "runs" held
-  ExpectClean();
-  ASSERT_OK(db_->Update("doc", id, {{"title", Value::String("run")}}));  // and back
-  ExpectClean();
-  ASSERT_OK(db_->Update("doc", id, {{"body", Value::String("running fast")}}));
-  ExpectClean();
-  EXPECT_EQ(Set("\"runs\""), V({id}));  // the stem's matches: every surface of "run"
+  for (const std::string& pad : {std::string(), LongPad()}) {
+    SCOPED_TRACE(pad.empty() ? "short body" : "long body");
+    const uint64_t id = Doc("run", "runs fast" + pad, 1);
+    ASSERT_OK(
+        db_->Update("doc", id, {{"title", Value::String("runs")}}));  // "run" lost, "runs" held
+    ExpectClean();
+    ASSERT_OK(db_->Update("doc", id, {{"title", Value::String("run")}}));  // and back
+    ExpectClean();
+    ASSERT_OK(db_->Update("doc", id, {{"body", Value::String("running fast" + pad)}}));
+    ExpectClean();
+    EXPECT_EQ(Set("\"runs\""), V({id}));  // the stem's matches: every surface of "run"
+    ASSERT_OK(db_->Delete("doc", id));    // the next round's record alone holds the words
+    ExpectClean();
+  }
 }
 
 // An increment changes a number's digit run, and the update finds the other fields' parts of
@@ -252,9 +278,11 @@ TEST_F(SearchTest, ASurfaceChangeUnderAnUnchangedPostingKeepsTheCountsExact) {
 // it must still count: plainly, inside a number with an apostrophe (`4'3` is the term 43), in
 // full-width digits (NFKC makes them ASCII), and one that holds it only inside a longer number
 // (no match, but no shortcut either). Each step is checked (postings, frequencies, surfaces)
-// and "43" must match exactly the records that hold it.
-TEST_F(SearchTest, NumberUpdatesKeepTheDigitRunsOfLongTextsExact) {
-  const std::string pad = " and some more words so that this body is longer than a short field";
+// and "43" must match exactly the records that hold it. `pad`: past a short field (64 bytes;
+// the texts are analyzed), and past 4 KiB in the VeryLongTexts case, where
+// the shortcut is the digit run's absence from the text and a text holding it sends the term
+// to the posting read.
+void SearchTest::NumberUpdatesKeepDigitRunsExact(const std::string& pad) {
   const std::vector<std::string> bodies = {
       "plain ascii with 43 in it" + pad,
       "an apostrophe number 4'3 in it" + pad,
@@ -287,6 +315,15 @@ TEST_F(SearchTest, NumberUpdatesKeepTheDigitRunsOfLongTextsExact) {
     }
     ASSERT_EQ(Set("\"43\""), want);
   }
+}
+
+TEST_F(SearchTest, NumberUpdatesKeepTheDigitRunsOfLongTextsExact) {
+  NumberUpdatesKeepDigitRunsExact(
+      " and some more words so that this body is longer than a short field");
+}
+
+TEST_F(SearchTest, NumberUpdatesKeepTheDigitRunsOfVeryLongTextsExact) {
+  NumberUpdatesKeepDigitRunsExact(LongPad());
 }
 
 TEST_F(SearchTest, TyposAtTheLengthThresholds) {
