@@ -17,6 +17,7 @@
 // index. Every engine runs in its own forked child process.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -89,6 +90,13 @@ struct Page {
 struct DeleteFilter {
   int64_t score_below = 0;
 };
+
+// Milliseconds since the Unix epoch: the updatedAt an engine's EditTitle writes.
+inline int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 // A Status for a method an engine does not implement.
 inline Status Unsupported(std::string_view what) {

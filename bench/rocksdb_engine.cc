@@ -184,9 +184,7 @@ class RocksDbEngine final : public Engine {
 
   Result<uint64_t> PointGet(uint64_t id) override {
     rocksdb::PinnableSlice value;
-    RETURN_IF_ERROR(
-        FromRocks(db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), PostKey(id), &value),
-                  "post " + std::to_string(id)));
+    RETURN_IF_ERROR(GetPostValue(id, &value));
     Row row;
     if (!DecodeRow(std::string_view(value.data(), value.size()), &row)) {
       return Status(Code::kInvalidStoredData, "post " + std::to_string(id));
@@ -213,11 +211,16 @@ class RocksDbEngine final : public Engine {
     return ReadBackward(it.get(), page_size);
   }
 
+  Status GetPostValue(uint64_t id, rocksdb::PinnableSlice* value) {
+    return FromRocks(
+        db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), PostKey(id), value),
+        "post " + std::to_string(id));
+  }
+
+  // Post `id` decoded (title and body copied): for the edit's read-modify-write.
   Result<Post> ReadPost(uint64_t id) {
     rocksdb::PinnableSlice value;
-    RETURN_IF_ERROR(
-        FromRocks(db_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), PostKey(id), &value),
-                  "post " + std::to_string(id)));
+    RETURN_IF_ERROR(GetPostValue(id, &value));
     Post post;
     if (!DecodePostValue(std::string_view(value.data(), value.size()), &post)) {
       return Status(Code::kInvalidStoredData, "post " + std::to_string(id));
@@ -251,10 +254,8 @@ class RocksDbEngine final : public Engine {
   Status EditTitle(uint64_t id, std::string_view title) override {
     ASSIGN_OR_RETURN(Post post, ReadPost(id));
     post.title.assign(title);
-    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    return FromRocks(db_->Put(write_options_, PostKey(id), EncodePostValue(post, now)), "put");
+    return FromRocks(db_->Put(write_options_, PostKey(id), EncodePostValue(post, WallClockMs())),
+                     "put");
   }
   Result<std::string> ReadTitle(uint64_t id) override {
     ASSIGN_OR_RETURN(Post post, ReadPost(id));

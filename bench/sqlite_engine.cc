@@ -13,7 +13,6 @@
 #include <sqlite3.h>
 
 #include <charconv>
-#include <chrono>
 #include <cstdio>
 #include <vector>
 
@@ -374,10 +373,7 @@ class SqliteEngine final : public Engine {
     sqlite3_stmt* st = update_title_.get();
     sqlite3_bind_int64(st, 1, static_cast<int64_t>(id));
     sqlite3_bind_text(st, 2, title.data(), static_cast<int>(title.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3,
-                       std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count());
+    sqlite3_bind_int64(st, 3, WallClockMs());
     RETURN_IF_ERROR(StepDone(st, "update title"));
     if (sqlite3_changes64(db_) == 0)
       return Status(Code::kRecordNotFound, "post " + std::to_string(id));
