@@ -328,7 +328,8 @@ rocksdb::Options ActionDbLikeOptions(size_t cache_bytes) {
   // Exactly the options ActionDB opens its column families with (engine/rocks_options.h),
   // minus its merge operator (the floor adds uint64add).
   const RocksCacheSplit split(cache_bytes);
-  auto cache = rocksdb::NewLRUCache(split.block_bytes);
+  auto cache =
+      rocksdb::NewLRUCache(split.block_bytes, engine::BlockCacheShardBits(split.block_bytes));
   rocksdb::Options options(engine::MakeDbOptions(), engine::MakeCfOptions(cache, false, false));
   options.row_cache = rocksdb::NewLRUCache(split.row_bytes);
   options.create_if_missing = true;

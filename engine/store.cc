@@ -95,6 +95,12 @@ class InsertHintPrefix : public rocksdb::SliceTransform {
 
 }  // namespace
 
+int BlockCacheShardBits(size_t capacity) {
+  int bits = 0;
+  while (bits < 6 && (capacity >> (bits + 1)) >= kMinBlockCacheShardBytes) ++bits;
+  return bits;
+}
+
 rocksdb::ColumnFamilyOptions MakeCfOptions(const std::shared_ptr<rocksdb::Cache>& cache, bool merge,
                                            bool small_keys) {
   rocksdb::ColumnFamilyOptions cf;
@@ -545,7 +551,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
     if (ec) return Status(Code::kIoError, "cannot create " + dir + ": " + ec.message());
   }
 
-  rep->block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rep->block_cache = rocksdb::NewLRUCache(options.block_cache_bytes,
+                                          BlockCacheShardBits(options.block_cache_bytes));
   rocksdb::DBOptions dbo = MakeDbOptions();
   // Its own LRU, not the block cache's: RocksDB 7.8 keys the two with different schemes in
   // one key space and types an entry by the lookup that finds it.

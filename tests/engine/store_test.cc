@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "actiondb/database.h"
+#include "engine/rocks_options.h"
 #include "tests/test_util.h"
 
 namespace actiondb {
@@ -90,6 +91,22 @@ TEST_F(StoreTest, StatsReportMemtablesAndBlockCache) {
 // of them would merge each one (session 24: a 100k-post store kept 3 in `fts` after its
 // load, and searches read 20-50% slower than over one sorted run). Records: with L0 their
 // only level and at most 3 files there, a point get probed each file (session 25).
+// The block cache keeps shards of at least 8 MiB, so a records file's one-piece index (about
+// 1.1 MB for 64 MB of records) stays cached in a small cache too (engine/rocks_options.h).
+TEST(BlockCacheShardsTest, NoShardSmallerThanEightMiB) {
+  constexpr size_t kMiB = size_t{1} << 20;
+  EXPECT_EQ(engine::BlockCacheShardBits(256 * kMiB), 5);  // the default: 32 shards
+  EXPECT_EQ(engine::BlockCacheShardBits(32 * kMiB), 2);   // the CLI's: 4 shards
+  EXPECT_EQ(engine::BlockCacheShardBits(8 * kMiB), 0);
+  EXPECT_EQ(engine::BlockCacheShardBits(12 * kMiB), 0);
+  EXPECT_EQ(engine::BlockCacheShardBits(1 * kMiB), 0);
+  EXPECT_EQ(engine::BlockCacheShardBits(0), 0);
+  EXPECT_EQ(engine::BlockCacheShardBits(4096 * kMiB), 6);  // RocksDB's most: 64
+  for (size_t cap : {8 * kMiB, 24 * kMiB, 100 * kMiB, 512 * kMiB}) {
+    EXPECT_GE(cap >> engine::BlockCacheShardBits(cap), engine::kMinBlockCacheShardBytes) << cap;
+  }
+}
+
 TEST_F(StoreTest, FlushedRecordsIndexesAndPostingsLeaveL0) {
   auto l0_files = [&](const std::string& cf) {
     std::optional<std::string> levels = CfProperty(*db_, cf, "files-per-level");
