@@ -1426,12 +1426,19 @@ class EngineRun {
         return;
       }
     }
+    const auto check_start = Clock::now();
     if (Status s = engine_->CheckConsistency(); !s.ok()) {
       Check(&m, false, "consistency check after the edits: " + s.message());
       return;
     }
+    const double check_seconds = std::chrono::duration<double>(Clock::now() - check_start).count();
+    char took[64];
+    std::snprintf(took, sizeof(took), "%.1f s", check_seconds);
     m.note = std::to_string(done.size()) + " edits (warm-up included) of " +
-             std::to_string(last_source.size()) + " distinct posts, each checked after";
+             std::to_string(last_source.size()) +
+             " distinct posts, each checked after; the engine's whole-store consistency check "
+             "after them took " +
+             took;
   }
 
   void RunDelete(Metric* m, bool increments_ran) {
