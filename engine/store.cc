@@ -577,7 +577,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const Options
   // Postings are segments written as merge operands (posting_segments.h). At most 64 operands
   // of one segment in a memtable, like `ctr`: a record rewritten over and over (its text
   // toggled, its date changing every second) would otherwise make every read of its segments
-  // merge an ever longer chain until the next flush.
+  // merge an ever longer chain until the next flush. Measured (bench/README.md, session 28):
+  // without the limit, title edits ran ~15% faster (no memtable seek per operand to count the
+  // chain), but after one record's title was toggled 40,000 times a search for one of its
+  // words took 8.0 ms instead of 0.58 ms.
   descs[static_cast<int>(Cf::kFts)].options.merge_operator = NewPostingSegmentMergeOperator();
   descs[static_cast<int>(Cf::kFts)].options.max_successive_merges = 64;
   // Search statistics: ~27 merge operands per post in a bulk load, one per term a transaction
