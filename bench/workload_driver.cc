@@ -1432,13 +1432,11 @@ class EngineRun {
       return;
     }
     const double check_seconds = std::chrono::duration<double>(Clock::now() - check_start).count();
-    char took[64];
-    std::snprintf(took, sizeof(took), "%.1f s", check_seconds);
     m.note = std::to_string(done.size()) + " edits (warm-up included) of " +
              std::to_string(last_source.size()) +
              " distinct posts, each checked after; the engine's whole-store consistency check "
              "after them took " +
-             took;
+             FormatNumber(check_seconds) + " s";
   }
 
   void RunDelete(Metric* m, bool increments_ran) {

@@ -6,13 +6,13 @@
 // re-analyzes every record and compares postings, doc entries and statistics with the index,
 // both directions.
 //
-// Sequential reads only, while the store is consistent: the records pass computes, per index
-// and per term, the count and a summary (the wrapping sum of a 64-bit hash of each entry
-// expected: key and value, or record id and posting bytes) of what should be stored; one scan
-// of the index entries and of the postings computes the same of what is stored. Equal counts
-// and sums mean equal sets (but for a 2^-64 chance per index or term). Only an index or term
-// whose summaries differ is compared entry by entry, to name each discrepancy exactly. Point
-// reads per record and entry (the first version) took over 12 minutes at 1M posts, mostly
+// Sequential reads only, while the store is consistent: one pass over the records (each
+// verified once) computes, per index and per term, the count and a summary (the wrapping sum of a
+// 64-bit hash of each entry expected: key and value, or record id and posting bytes) of what should
+// be stored; one scan of the index entries and of the postings computes the same of what is stored.
+// Equal counts and sums mean equal sets (but for a 2^-64 chance per index or term). Only an index
+// or term whose summaries differ is compared entry by entry, to name each discrepancy exactly.
+// Point reads per record and entry (the first version) took over 12 minutes at 1M posts, mostly
 // re-reading posting blocks.
 #include <xxhash.h>
 
@@ -243,110 +243,126 @@ Status LocatePostings(ReadView& view, const ModelInfo& m, const std::vector<std:
   return Status::OK();
 }
 
-// The search index of one model against a re-analysis of its records: every record's doc
-// entry and postings exist with the right values and there are no others (by summaries per
-// term, then located term by term where they differ; doc entries side by side with the
-// records); the document count, per-field token totals and every document frequency match (a
-// dictionary key with a count of 0 is a term no longer present, which is allowed).
-// With `dict` (the model's in-memory term dictionary, if built), also that it holds every term
-// and surface it should (term_dictionary.h: a superset of the live ones from kMinByte on).
-Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dict,
-                   CheckReport* report, const AddFn& add) {
-  const std::string name = "fts " + m.api_identifier;
-  auto meta = view.GetRaw(Cf::kFts, keys::SearchMetaKey(m.id));
-  if (!meta.ok()) return meta.status();
-  if (!*meta || **meta != SearchMetaValue(m)) {
-    add(name +
-        ": the index meta does not match the current fields and analyzer (rebuild "
-        "pending)");
+// The search index of one model against a re-analysis of its records, fed by Store::Check's
+// pass over them (AddRecord, then Finish): every record's doc entry and postings exist with
+// the right values and there are no others (by summaries per term, then located term by term
+// where they differ; doc entries side by side with the records); the document count,
+// per-field token totals and every document frequency match (a dictionary key with a count of
+// 0 is a term no longer present, which is allowed). With `dict` (the model's in-memory term
+// dictionary, if built), also that it holds every term and surface it should
+// (term_dictionary.h: a superset of the live ones from kMinByte on).
+class SearchCheck {
+ public:
+  SearchCheck(ReadView& view, const ModelInfo& m, CheckReport* report, const AddFn& add)
+      : view_(view),
+        m_(m),
+        report_(report),
+        add_(add),
+        name_("fts " + m.api_identifier),
+        fids_(SearchFieldIds(m)),
+        dp_(keys::SearchDocPrefix(m.id)),
+        dit_(view.NewIterator(Cf::kFts, dp_, keys::PrefixSuccessor(dp_))) {
+    dit_->SeekToFirst();
   }
-  const std::vector<uint16_t> fids = SearchFieldIds(m);
-  int64_t docs = 0;
-  std::map<uint16_t, int64_t> tokens;
-  // Per term: the postings the records should have (its count is the document frequency).
-  std::unordered_map<std::string, TermSummary> expected;
-  std::unordered_map<std::string, int64_t> surfaces;
 
-  // Records, with the doc entries side by side (both in id order).
-  const std::string dp = keys::SearchDocPrefix(m.id);
-  auto dit = view.NewIterator(Cf::kFts, dp, keys::PrefixSuccessor(dp));
-  dit->SeekToFirst();
-  // The doc entry under `dit`'s record id; UINT64_MAX at the end. Malformed keys are
-  // reported and skipped.
-  auto doc_id = [&]() -> uint64_t {
-    while (dit->Valid() && dit->key().size() != dp.size() + 8) {
-      add(name + ": malformed search document key " + keys::Printable(dit->key()));
-      dit->Next();
-    }
-    return dit->Valid() ? keys::GetBE64(dit->key().data() + dp.size()) : UINT64_MAX;
-  };
-  auto missing_record = [&](uint64_t rid) {
-    add(name + ": search document entry for missing record " + std::to_string(rid));
-  };
-  auto analyze = [&](uint64_t rid, std::string_view value) -> Status {
+  // Each record in id order; `rv` null for one that does not decode (reported by the record
+  // check; its doc entry is passed over).
+  Status AddRecord(uint64_t rid, const RecordView* rv) {
     uint64_t entry_id;
-    while ((entry_id = doc_id()) < rid) {
-      missing_record(entry_id);
-      dit->Next();
+    while ((entry_id = DocId()) < rid) {
+      MissingRecord(entry_id);
+      dit_->Next();
     }
-    RETURN_IF_ERROR(dit->status());
+    RETURN_IF_ERROR(dit_->status());
     const bool has_entry = entry_id == rid;
-    std::string entry_value = has_entry ? std::string(dit->value()) : std::string();
-    if (has_entry) dit->Next();
-    auto rv = RecordView::ParseVerified(std::string(value), rid, m.api_identifier);
-    if (!rv.ok()) return Status::OK();  // reported by the record check
-    DocTerms terms = AnalyzeRecord(*rv, fids);
-    ++docs;
-    for (const auto& [fid, len] : terms.field_lengths) tokens[fid] += len;
-    for (const auto& w : terms.surfaces) ++surfaces[w];
+    std::string entry_value = has_entry ? std::string(dit_->value()) : std::string();
+    if (has_entry) dit_->Next();
+    if (rv == nullptr) return Status::OK();
+    DocTerms terms = AnalyzeRecord(*rv, fids_);
+    ++docs_;
+    for (const auto& [fid, len] : terms.field_lengths) tokens_[fid] += len;
+    for (const auto& w : terms.surfaces) ++surfaces_[w];
     FieldLengths lengths;
     if (!has_entry) {
-      add(name + ": record " + std::to_string(rid) + " has no search document entry");
+      add_(name_ + ": record " + std::to_string(rid) + " has no search document entry");
     } else if (!DecodeDocEntry(entry_value, &lengths) || lengths != terms.field_lengths) {
-      add(name + ": record " + std::to_string(rid) + " has a wrong search document entry");
+      add_(name_ + ": record " + std::to_string(rid) + " has a wrong search document entry");
     }
     for (const auto& [term, fields] : terms.terms) {
-      expected[term].Add(PostingHash(rid, EncodePosting(fields)));
+      expected_[term].Add(PostingHash(rid, EncodePosting(fields)));
     }
     return Status::OK();
-  };
-  RETURN_IF_ERROR(ForEachRecord(view, m, analyze));
-  for (uint64_t entry_id; (entry_id = doc_id()) != UINT64_MAX; dit->Next()) {
-    missing_record(entry_id);
   }
-  RETURN_IF_ERROR(dit->status());
+
+  Status Finish(const TermDictionary* dict);
+
+ private:
+  // The record id of the doc entry under `dit_`; UINT64_MAX at the end. Malformed keys are
+  // reported and skipped.
+  uint64_t DocId() {
+    while (dit_->Valid() && dit_->key().size() != dp_.size() + 8) {
+      add_(name_ + ": malformed search document key " + keys::Printable(dit_->key()));
+      dit_->Next();
+    }
+    return dit_->Valid() ? keys::GetBE64(dit_->key().data() + dp_.size()) : UINT64_MAX;
+  }
+  void MissingRecord(uint64_t rid) {
+    add_(name_ + ": search document entry for missing record " + std::to_string(rid));
+  }
+
+  ReadView& view_;
+  const ModelInfo& m_;
+  CheckReport* report_;
+  const AddFn& add_;
+  const std::string name_;
+  const std::vector<uint16_t> fids_;
+  const std::string dp_;
+  std::unique_ptr<KvIterator> dit_;
+  int64_t docs_ = 0;
+  std::map<uint16_t, int64_t> tokens_;
+  // Per term: the postings the records should have (its count is the document frequency).
+  std::unordered_map<std::string, TermSummary> expected_;
+  std::unordered_map<std::string, int64_t> surfaces_;
+};
+
+Status SearchCheck::Finish(const TermDictionary* dict) {
+  auto meta = view_.GetRaw(Cf::kFts, keys::SearchMetaKey(m_.id));
+  if (!meta.ok()) return meta.status();
+  if (!*meta || **meta != SearchMetaValue(m_)) {
+    add_(name_ +
+         ": the index meta does not match the current fields and analyzer (rebuild "
+         "pending)");
+  }
+  for (uint64_t entry_id; (entry_id = DocId()) != UINT64_MAX; dit_->Next()) {
+    MissingRecord(entry_id);
+  }
+  RETURN_IF_ERROR(dit_->status());
 
   // The postings, one scan, a term's postings one after another: each term's summary against
-  // the expected one.
-  std::vector<std::string> differing;
-  std::unordered_map<std::string, Summary> stored_of_differing;
-  size_t terms_seen = 0;
+  // the expected one. `differing`: the terms whose summaries differ, with the stored one.
+  std::vector<std::pair<std::string, Summary>> differing;
   auto compare_term = [&](const std::string& term, const Summary& stored) {
-    auto e = expected.find(term);
+    auto e = expected_.find(term);
     Summary want;
-    if (e != expected.end()) {
+    if (e != expected_.end()) {
       want = static_cast<const Summary&>(e->second);
       e->second.seen = true;
-      ++terms_seen;
     }
-    if (stored != want) {
-      differing.push_back(term);
-      stored_of_differing[term] = stored;
-    }
+    if (stored != want) differing.emplace_back(term, stored);
   };
   {
-    const std::string pp = keys::SearchPostingModelPrefix(m.id);
-    auto pit = view.NewIterator(Cf::kFts, pp, keys::PrefixSuccessor(pp));
+    const std::string pp = keys::SearchPostingModelPrefix(m_.id);
+    auto pit = view_.NewIterator(Cf::kFts, pp, keys::PrefixSuccessor(pp));
     std::string term;
     Summary stored;
     bool open = false;
     for (pit->SeekToFirst(); pit->Valid(); pit->Next()) {
       std::string_view k = pit->key();
       if (k.size() < pp.size() + 1 + 8 || k[k.size() - 9] != '\0') {
-        add(name + ": malformed posting key " + keys::Printable(k));
+        add_(name_ + ": malformed posting key " + keys::Printable(k));
         continue;
       }
-      report->postings_checked++;
+      report_->postings_checked++;
       std::string_view t = k.substr(pp.size(), k.size() - 9 - pp.size());
       if (!open || t != term) {
         if (open) compare_term(term, stored);
@@ -359,65 +375,63 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dic
     RETURN_IF_ERROR(pit->status());
     if (open) compare_term(term, stored);
   }
-  if (terms_seen != expected.size()) {  // terms the scan never met: no stored posting at all
-    for (const auto& [term, want] : expected) {
-      if (!want.seen) {
-        differing.push_back(term);
-        stored_of_differing[term] = Summary{};
-      }
-    }
+  for (const auto& [term, want] : expected_) {  // terms with no stored posting at all
+    if (!want.seen) differing.emplace_back(term, Summary{});
   }
   if (!differing.empty()) {
-    std::sort(differing.begin(), differing.end());
-    std::vector<std::string> located(differing.begin(),
-                                     differing.begin() + std::min(differing.size(), kTermsLocated));
-    for (size_t i = located.size(); i < differing.size(); ++i) {
-      const std::string& term = differing[i];
-      auto e = expected.find(term);
-      add(name + ": the postings of \"" + keys::Printable(term) + "\" differ from the records' (" +
-          std::to_string(stored_of_differing[term].count) + " stored, " +
-          std::to_string(e == expected.end() ? 0 : e->second.count) +
-          " expected; not located: more than " + std::to_string(kTermsLocated) + " terms differ)");
+    std::sort(differing.begin(), differing.end(),
+              [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<std::string> located;
+    for (const auto& [term, stored] : differing) {
+      if (located.size() < kTermsLocated) {
+        located.push_back(term);
+        continue;
+      }
+      auto e = expected_.find(term);
+      add_(name_ + ": the postings of \"" + keys::Printable(term) +
+           "\" differ from the records' (" + std::to_string(stored.count) + " stored, " +
+           std::to_string(e == expected_.end() ? 0 : e->second.count) +
+           " expected; not located: more than " + std::to_string(kTermsLocated) + " terms differ)");
     }
-    RETURN_IF_ERROR(LocatePostings(view, m, located, add));
+    RETURN_IF_ERROR(LocatePostings(view_, m_, located, add_));
   }
 
   // Statistics.
-  auto n = view.GetRaw(Cf::kStat, keys::SearchDocCountKey(m.id));
+  auto n = view_.GetRaw(Cf::kStat, keys::SearchDocCountKey(m_.id));
   if (!n.ok()) return n.status();
   int64_t stored_docs = *n ? DecodeI64LE(**n) : 0;
-  if (stored_docs != docs) {
-    add(name + ": document count is " + std::to_string(stored_docs) +
-        ", records: " + std::to_string(docs));
+  if (stored_docs != docs_) {
+    add_(name_ + ": document count is " + std::to_string(stored_docs) +
+         ", records: " + std::to_string(docs_));
   }
-  for (uint16_t fid : fids) {
-    auto t = view.GetRaw(Cf::kStat, keys::SearchFieldTokensKey(m.id, fid));
+  for (uint16_t fid : fids_) {
+    auto t = view_.GetRaw(Cf::kStat, keys::SearchFieldTokensKey(m_.id, fid));
     if (!t.ok()) return t.status();
     int64_t stored = *t ? DecodeI64LE(**t) : 0;
-    const FieldInfo* f = m.FieldById(fid);
-    if (stored != tokens[fid]) {
-      add(name + "." + (f ? f->name() : std::to_string(fid)) + ": token total is " +
-          std::to_string(stored) + ", expected " + std::to_string(tokens[fid]));
+    const FieldInfo* f = m_.FieldById(fid);
+    if (stored != tokens_[fid]) {
+      add_(name_ + "." + (f ? f->name() : std::to_string(fid)) + ": token total is " +
+           std::to_string(stored) + ", expected " + std::to_string(tokens_[fid]));
     }
   }
   // Document frequencies and the surface dictionary: every stored count against the expected
   // one (a key counting 0 is a word no longer present, which is allowed).
   using Counts = std::vector<std::pair<std::string, int64_t>>;  // sorted by term
   Counts df, surface_counts;
-  df.reserve(expected.size());
-  for (const auto& [term, summary] : expected) {
+  df.reserve(expected_.size());
+  for (const auto& [term, summary] : expected_) {
     df.emplace_back(term, static_cast<int64_t>(summary.count));
   }
-  surface_counts.assign(surfaces.begin(), surfaces.end());
+  surface_counts.assign(surfaces_.begin(), surfaces_.end());
   std::sort(df.begin(), df.end());
   std::sort(surface_counts.begin(), surface_counts.end());
   auto compare_counts = [&](const std::string& prefix, const Counts& want,
                             const char* what) -> Status {
-    auto cit = view.NewIterator(Cf::kStat, prefix, keys::PrefixSuccessor(prefix));
+    auto cit = view_.NewIterator(Cf::kStat, prefix, keys::PrefixSuccessor(prefix));
     auto w = want.begin();
     auto report_count = [&](const std::string& term, int64_t stored, int64_t expected_count) {
-      add(name + ": " + what + " of \"" + keys::Printable(term) + "\" is " +
-          std::to_string(stored) + ", expected " + std::to_string(expected_count));
+      add_(name_ + ": " + what + " of \"" + keys::Printable(term) + "\" is " +
+           std::to_string(stored) + ", expected " + std::to_string(expected_count));
     };
     for (cit->SeekToFirst(); cit->Valid(); cit->Next()) {
       std::string term(cit->key().substr(prefix.size()));
@@ -431,16 +445,17 @@ Status CheckSearch(ReadView& view, const ModelInfo& m, const TermDictionary* dic
     for (; w != want.end(); ++w) report_count(w->first, 0, w->second);
     return Status::OK();
   };
-  RETURN_IF_ERROR(compare_counts(keys::SearchDfPrefix(m.id), df, "document frequency"));
-  RETURN_IF_ERROR(compare_counts(keys::SearchSurfacePrefix(m.id), surface_counts, "surface count"));
+  RETURN_IF_ERROR(compare_counts(keys::SearchDfPrefix(m_.id), df, "document frequency"));
+  RETURN_IF_ERROR(
+      compare_counts(keys::SearchSurfacePrefix(m_.id), surface_counts, "surface count"));
   if (dict && dict->ready()) {
     for (const auto& [kind, want, what] :
          {std::tuple(TermDictionary::kTerms, &df, "term"),
           std::tuple(TermDictionary::kSurfaces, &surface_counts, "surface")}) {
       for (const auto& [term, count] : *want) {
         if (count > 0 && TermDictionary::Held(term) && !dict->Contains(kind, term)) {
-          add(name + ": the in-memory dictionary lacks the " + what + " \"" +
-              keys::Printable(term) + "\"");
+          add_(name_ + ": the in-memory dictionary lacks the " + what + " \"" +
+               keys::Printable(term) + "\"");
         }
       }
     }
@@ -454,7 +469,7 @@ Result<CheckReport> Store::Check() {
   CheckReport report;
   auto cat = rep_->GetCatalog();
   auto view = NewReadView();  // one snapshot for everything below
-  auto add = [&](std::string line) {
+  const AddFn add = [&](std::string line) {
     if (report.discrepancies.size() < 1000) report.discrepancies.push_back(std::move(line));
   };
 
@@ -470,9 +485,11 @@ Result<CheckReport> Store::Check() {
       if (ix.state == IndexState::kReady) ready.push_back(&ix);
     }
     std::vector<Summary> expected(ready.size());
+    SearchCheck search(*view, m, &report, add);
     const std::string p = keys::ModelPrefix(m.id);
     uint64_t max_id = 0;
-    // Records: each decodes; the summaries of the index entries they should have.
+    // Records: each decodes; the summaries of the index entries they should have; their
+    // search analysis.
     auto it = view->NewIterator(Cf::kRec, p, keys::PrefixSuccessor(p));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       uint32_t mid;
@@ -486,12 +503,14 @@ Result<CheckReport> Store::Check() {
       auto rv = RecordView::ParseVerified(std::string(it->value()), rid, m.api_identifier);
       if (!rv.ok()) {
         add("rec " + m.api_identifier + " " + std::to_string(rid) + ": " + rv.status().message());
+        RETURN_IF_ERROR(search.AddRecord(rid, nullptr));
         continue;
       }
       for (size_t i = 0; i < ready.size(); ++i) {
         auto [key, value] = ExpectedEntry(*ready[i], *rv, rid);
         expected[i].Add(EntryHash(key, value));
       }
+      RETURN_IF_ERROR(search.AddRecord(rid, &*rv));
     }
     RETURN_IF_ERROR(it->status());
     uint64_t high = HighestId(m.id);
@@ -541,11 +560,7 @@ Result<CheckReport> Store::Check() {
       RETURN_IF_ERROR(iit->status());
       if (stored != expected[i]) RETURN_IF_ERROR(CheckIndexExactly(*view, m, *ready[i], add));
     }
-  }
-
-  for (const auto& m : cat->models) {
-    std::shared_ptr<TermDictionary> dict = rep_->FindTermDictionary(m.id);
-    RETURN_IF_ERROR(CheckSearch(*view, m, dict.get(), &report, add));
+    RETURN_IF_ERROR(search.Finish(rep_->FindTermDictionary(m.id).get()));
   }
 
   // Leftovers of dropped indexes and models.

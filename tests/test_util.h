@@ -120,4 +120,14 @@ inline Options TestOptions() {
   return o;
 }
 
+// A database in `dir` (created if missing) with the schema file `schema_json` applied.
+inline Result<std::unique_ptr<Database>> OpenWithSchema(const std::string& dir,
+                                                        std::string_view schema_json,
+                                                        const Options& options = TestOptions()) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Database> db, Database::Open(dir, options));
+  ASSIGN_OR_RETURN(Schema schema, ParseSchemaJson(schema_json));
+  RETURN_IF_ERROR(db->ApplySchema(schema).status());
+  return db;
+}
+
 }  // namespace actiondb::testing

@@ -30,12 +30,9 @@ class InternalApiTest : public ::testing::Test {
   void SetUp() override {
     Options o = testing::TestOptions();
     o.lock_timeout_ms = 5000;  // the contention tests queue many writers on one record
-    auto db = Database::Open(dir_.path(), o);
+    auto db = testing::OpenWithSchema(dir_.path(), kSchema, o);
     ASSERT_OK(db);
     db_ = std::move(db).value();
-    auto schema = ParseSchemaJson(kSchema);
-    ASSERT_OK(schema);
-    ASSERT_OK(db_->ApplySchema(*schema));
   }
   InternalModelApi events() { return InternalApi(*db_).model("event"); }
   WriteInput Json(const std::string& json) {

@@ -45,12 +45,9 @@ constexpr const char* kSchema = R"({
 class CheckerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(dir_.path(), testing::TestOptions());
+    auto db = testing::OpenWithSchema(dir_.path(), kSchema);
     ASSERT_OK(db);
     db_ = std::move(db).value();
-    auto schema = ParseSchemaJson(kSchema);
-    ASSERT_OK(schema);
-    ASSERT_OK(db_->ApplySchema(*schema));
     model_ = db_->store().catalog()->FindModel("doc");
     ASSERT_NE(model_, nullptr);
     rep_ = db_->store().rep();

@@ -164,12 +164,9 @@ class ParallelAnalysisTest : public ::testing::Test {
   std::unique_ptr<Database> Open(const TempDir& dir, int helpers) {
     Options o = TestOptions();
     o.write_helper_threads = helpers;
-    auto db = Database::Open(dir.path(), o);
+    auto db = testing::OpenWithSchema(dir.path(), kSchema, o);
     EXPECT_OK(db);
     if (!db.ok()) return nullptr;
-    auto schema = ParseSchemaJson(kSchema);
-    EXPECT_OK(schema);
-    EXPECT_OK((*db)->ApplySchema(*schema));
     return std::move(db).value();
   }
   // The same writes on a store without helpers and on one with 3; the indexes must be equal,

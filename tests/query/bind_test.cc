@@ -30,12 +30,9 @@ constexpr const char* kSchema = R"({"models": {
 class BindTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(dir_.path(), testing::TestOptions());
+    auto db = testing::OpenWithSchema(dir_.path(), kSchema);
     ASSERT_OK(db);
     db_ = std::move(db).value();
-    auto schema = ParseSchemaJson(kSchema);
-    ASSERT_OK(schema);
-    ASSERT_OK(db_->ApplySchema(*schema));
     catalog_ = db_->store().catalog();
     model_ = catalog_->FindModel("item");
     ASSERT_NE(model_, nullptr);

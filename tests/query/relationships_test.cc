@@ -35,12 +35,9 @@ constexpr const char* kSchema = R"({"models": {
 class RelationshipsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(dir_.path(), testing::TestOptions());
+    auto db = testing::OpenWithSchema(dir_.path(), kSchema);
     ASSERT_OK(db);
     db_ = std::move(db).value();
-    auto schema = ParseSchemaJson(kSchema);
-    ASSERT_OK(schema);
-    ASSERT_OK(db_->ApplySchema(*schema));
     ada_ = Make("user", {{"name", Value::String("Ada")}, {"handle", Value::String("same")}});
     bob_ = Make("user", {{"name", Value::String("Bob")}, {"handle", Value::String("same")}});
     cy_ = Make("user", {{"name", Value::String("Cy")}});

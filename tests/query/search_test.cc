@@ -57,12 +57,9 @@ class SearchTest : public ::testing::Test {
  protected:
   void SetUp() override { Open(); }
   void Open() {
-    auto db = Database::Open(dir_.path(), TestOptions());
+    auto db = testing::OpenWithSchema(dir_.path(), kSchema);
     ASSERT_OK(db);
     db_ = std::move(db).value();
-    auto schema = ParseSchemaJson(kSchema);
-    ASSERT_OK(schema);
-    ASSERT_OK(db_->ApplySchema(*schema));
     q_ = std::make_unique<Query>(*db_);
   }
   void Reopen() {
