@@ -504,6 +504,12 @@ class SegmentIterator : public KvIterator {
     prefix_len_ = k.size() - 8;
     key_.assign(k);  // the last 8 bytes are the entry's id, written by SetKey
     block_ = keys::GetBE64(k.data() + prefix_len_);
+    // Whether the whole block lies within the bounds (always, for an iterator over a model's
+    // postings): then no chunk of it compares keys.
+    keys::WriteBE64(key_.data() + prefix_len_, block_ + kSegmentIds - 1);
+    segment_in_bounds_ = upper_.empty() || std::string_view(key_) < upper_;
+    keys::WriteBE64(key_.data() + prefix_len_, block_);
+    segment_in_bounds_ = segment_in_bounds_ && std::string_view(key_) >= lower_;
     return true;
   }
   bool Malformed() {
@@ -526,7 +532,8 @@ class SegmentIterator : public KvIterator {
     if (count_ == 0) return false;
     // Whether every entry is within the bounds (the first and the last are), so that Valid()
     // need not compare keys.
-    all_in_bounds_ = (upper_.empty() || KeyAt(count_ - 1) < upper_) && KeyAt(0) >= lower_;
+    all_in_bounds_ = segment_in_bounds_ ||
+                     ((upper_.empty() || KeyAt(count_ - 1) < upper_) && KeyAt(0) >= lower_);
     return true;
   }
   // Decodes the first chunk from i on (the last down from i) with a live entry; false when
@@ -606,6 +613,7 @@ class SegmentIterator : public KvIterator {
   std::string lower_, upper_;
   Status status_;
   bool segment_ = false;
+  bool segment_in_bounds_ = false;                     // every id of the loaded block
   bool all_in_bounds_ = false;                         // of the decoded chunk's entries
   std::array<Chunk, kSegmentIds / kChunkIds> chunks_;  // the loaded segment's chunk headers
   size_t chunk_count_ = 0, chunk_ = 0;                 // ... their count, the decoded one

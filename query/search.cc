@@ -1,6 +1,6 @@
 // Search stage (contract in search.h): parse, expand each term over the term dictionary, score
 // term-at-a-time with BM25 over sequential posting scans (or seeks into a posting list when
-// the candidates are few), intersect, check phrases and exclusions.
+// the candidates are few), narrow the candidates, check phrases and exclusions.
 #include "query/search.h"
 
 #include <algorithm>
@@ -108,10 +108,11 @@ class Searcher {
                   reader_.model().api_identifier + ": malformed posting for \"" + term + "\"");
   }
 
-  // Calls fn(id, posting bytes) -> Status for each posting of `term`, in id order, restricted
-  // to the sorted `only` ids when given (seeking to each when the list is much longer than
-  // `only`). All terms of a search share one iterator over the model's postings, sought from
-  // term to term (creating a RocksDB iterator per expansion cost more than the seek).
+  // Calls fn(id, posting bytes, i) -> Status for each posting of `term`, in id order,
+  // restricted to the sorted `only` ids when given (seeking to each when the list is much
+  // longer than `only`); i is the id's index in `only` (0 without it). All terms of a search share
+  // one iterator over the model's postings, sought from term to term (creating a RocksDB iterator
+  // per expansion cost more than the seek).
   template <typename Fn>
   Status ForEachPosting(const std::string& term, int64_t df, const std::vector<uint64_t>* only,
                         Fn fn) {
@@ -124,18 +125,19 @@ class Searcher {
       const std::string_view k = it->key();
       return k.size() == prefix.size() + 8 && k.starts_with(prefix);
     };
-    auto visit = [&]() -> Status {
+    auto visit = [&](size_t i) -> Status {
       ++outcome_.postings_read;
-      return fn(engine::PostingRecordId(it->key()), it->value());
+      return fn(engine::PostingRecordId(it->key()), it->value(), i);
     };
     Status st;
     if (only && static_cast<uint64_t>(std::max<int64_t>(df, 0)) > only->size() * kSeekRatio) {
-      for (uint64_t id : *only) {
-        std::string key = prefix;
-        engine::keys::PutBE64(&key, id);
+      std::string key = prefix;
+      for (size_t i = 0; i < only->size(); ++i) {
+        key.resize(prefix.size());
+        engine::keys::PutBE64(&key, (*only)[i]);
         it->Seek(key);
         if (!it->Valid() || it->key() != key) continue;
-        st = visit();
+        st = visit(i);
         if (!st.ok()) break;
       }
     } else {
@@ -147,7 +149,7 @@ class Searcher {
           if (next == only->size()) break;
           if ((*only)[next] != id) continue;
         }
-        st = visit();
+        st = visit(next);
         if (!st.ok()) break;
       }
     }
@@ -256,7 +258,7 @@ class Searcher {
     } else {
       size_t rare = std::min_element(dfs.begin(), dfs.end()) - dfs.begin();
       RETURN_IF_ERROR(ForEachPosting(phrase.tokens[rare].term, dfs[rare], nullptr,
-                                     [&](uint64_t id, std::string_view) {
+                                     [&](uint64_t id, std::string_view, size_t) {
                                        cands.push_back(id);
                                        return Status::OK();
                                      }));
@@ -265,7 +267,7 @@ class Searcher {
     std::vector<std::unordered_map<uint64_t, std::vector<PostingField>>> per(n);
     for (size_t i = 0; i < n && !cands.empty(); ++i) {
       RETURN_IF_ERROR(ForEachPosting(phrase.tokens[i].term, dfs[i], &cands,
-                                     [&](uint64_t id, std::string_view v) {
+                                     [&](uint64_t id, std::string_view v, size_t) {
                                        if (!engine::DecodePosting(v, &per[i][id])) {
                                          return Malformed(phrase.tokens[i].term);
                                        }
@@ -360,8 +362,10 @@ class Searcher {
                      [](const Group& a, const Group& b) { return a.total_df < b.total_df; });
 
     // Term at a time: the rarest term makes the candidates, the others narrow them. Scores
-    // are kept as vectors sorted by id (postings come in id order): groups are intersected by
-    // a merge, and the candidate ids are the first halves.
+    // are kept as vectors sorted by id (postings come in id order), and the candidate ids are
+    // their first halves. The first group merges its expansions' runs; a later one keeps each
+    // candidate's best expansion in a slot by the candidate's index (a scan of a posting list
+    // against the candidates knows it), so narrowing needs no merge.
     Scored scores;
     bool have_candidates = false;
     std::vector<uint64_t> ids;
@@ -372,25 +376,38 @@ class Searcher {
       for (const Hit& h : scores) ids.push_back(h.id);
       have_candidates = true;
     };
-    // The candidates also in `other`, their typos and scores summed.
-    auto intersect = [&](const Scored& other) {
-      Scored next;
-      auto o = other.begin();
-      for (const Hit& h : scores) {
-        while (o != other.end() && o->id < h.id) ++o;
-        if (o != other.end() && o->id == h.id) {
-          next.push_back({h.id, h.tier + o->tier, h.score + o->score});
-        }
-      }
-      return next;
-    };
     for (const auto& g : groups) {
+      if (have_candidates) {
+        // Per candidate (by its index in `ids`), its best expansion: the fewest typos, then the
+        // highest score; tier kNone until one matches.
+        constexpr uint32_t kNone = UINT32_MAX;
+        Scored best(ids.size(), Hit{0, kNone, 0});
+        for (const auto& e : g.expansions) {
+          const double idf = Idf(e.df);
+          RETURN_IF_ERROR(
+              ForEachPosting(e.term, e.df, &ids, [&](uint64_t id, std::string_view v, size_t i) {
+                if (!engine::DecodePostingStats(v, &posting_)) return Malformed(e.term);
+                const Hit h{id, static_cast<uint32_t>(e.edits), e.weight * Score(posting_, idf)};
+                if (best[i].tier == kNone || Better(h, best[i])) best[i] = h;
+                return Status::OK();
+              }));
+        }
+        Scored next;
+        for (size_t i = 0; i < ids.size(); ++i) {
+          if (best[i].tier == kNone) continue;
+          const Hit& h = scores[i];
+          next.push_back({h.id, h.tier + best[i].tier, h.score + best[i].score});
+        }
+        set_scores(std::move(next));
+        if (scores.empty()) return std::move(outcome_);
+        continue;
+      }
       Scored best;                     // per record, its best expansion (fewest typos first)
       std::vector<size_t> runs = {0};  // where each expansion's run (in id order) starts
       for (const auto& e : g.expansions) {
         const double idf = Idf(e.df);
-        RETURN_IF_ERROR(ForEachPosting(
-            e.term, e.df, have_candidates ? &ids : nullptr, [&](uint64_t id, std::string_view v) {
+        RETURN_IF_ERROR(
+            ForEachPosting(e.term, e.df, nullptr, [&](uint64_t id, std::string_view v, size_t) {
               if (!engine::DecodePostingStats(v, &posting_)) {
                 return Malformed(e.term);
               }
@@ -421,7 +438,7 @@ class Searcher {
         }
       }
       best.resize(kept);
-      set_scores(have_candidates ? intersect(best) : std::move(best));
+      set_scores(std::move(best));
       if (scores.empty()) return std::move(outcome_);
     }
     for (const auto& phrase : q.phrases) {
@@ -452,7 +469,7 @@ class Searcher {
       ASSIGN_OR_RETURN(int64_t df, reader_.DocFreq(term));
       if (df <= 0) continue;
       std::unordered_set<uint64_t> excluded;
-      RETURN_IF_ERROR(ForEachPosting(term, df, &ids, [&](uint64_t id, std::string_view) {
+      RETURN_IF_ERROR(ForEachPosting(term, df, &ids, [&](uint64_t id, std::string_view, size_t) {
         excluded.insert(id);
         return Status::OK();
       }));

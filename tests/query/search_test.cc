@@ -139,6 +139,25 @@ TEST_F(SearchTest, ARecordMatchedBySeveralExpansionsScoresItsBest) {
   ExpectClean();
 }
 
+// The same when the word is not the rarest of the query, so its expansions narrow candidates
+// another word made: `a` holds both "lantern" and its typo "lantarn" (which comes first in
+// term order), and its exact match must count (no typo), ranking it with `c` above `b`.
+// Counting its first expansion instead would put `a` with `b` among the one-typo matches, after
+// `b` (whose shorter title scores more).
+TEST_F(SearchTest, ALaterWordMatchedBySeveralExpansionsCountsItsBest) {
+  uint64_t a = Doc("lantern lantarn harbor");
+  uint64_t b = Doc("lantarn harbor");
+  uint64_t c = Doc("lantern harbor");
+  for (const char* q : {"harbor lantern", "lantern harbor"}) {
+    SCOPED_TRACE(q);
+    V got = Search(q);
+    ASSERT_EQ(got.size(), 3u);
+    EXPECT_EQ((std::set<uint64_t>{got[0], got[1]}), (std::set<uint64_t>{a, c}));
+    EXPECT_EQ(got[2], b);
+  }
+  ExpectClean();
+}
+
 TEST_F(SearchTest, EverySearchableFieldTypeButPasswordsAndUnindexedNumbers) {
   auto r = db_->Create("doc", {{"title", Value::String("plain")},
                                {"views", Value::Number(1234)},
