@@ -392,13 +392,15 @@ class Searcher {
                 return Status::OK();
               }));
         }
-        Scored next;
+        // Keep the candidates it matched, in place (scores and ids stay parallel).
+        size_t kept = 0;
         for (size_t i = 0; i < ids.size(); ++i) {
           if (best[i].tier == kNone) continue;
-          const Hit& h = scores[i];
-          next.push_back({h.id, h.tier + best[i].tier, h.score + best[i].score});
+          scores[kept] = {ids[i], scores[i].tier + best[i].tier, scores[i].score + best[i].score};
+          ids[kept++] = ids[i];
         }
-        set_scores(std::move(next));
+        scores.resize(kept);
+        ids.resize(kept);
         if (scores.empty()) return std::move(outcome_);
         continue;
       }
