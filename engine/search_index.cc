@@ -1299,6 +1299,14 @@ Result<int64_t> SearchReader::DocFreq(std::string_view term) {
   return Count(keys::SearchDfKey(model_.id, term));
 }
 
+Status SearchReader::DocFreqMany(const std::vector<std::string_view>& terms,
+                                 std::vector<int64_t>* out) {
+  std::vector<std::string> df_keys;
+  df_keys.reserve(terms.size());
+  for (std::string_view term : terms) df_keys.push_back(keys::SearchDfKey(model_.id, term));
+  return CountMany(std::move(df_keys), out);
+}
+
 std::unique_ptr<KvIterator> SearchReader::NewModelPostingIterator() {
   std::string p = keys::SearchPostingModelPrefix(model_.id);
   std::string upper = keys::PrefixSuccessor(p);

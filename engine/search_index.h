@@ -247,6 +247,8 @@ class SearchReader {
   SearchReader(ReadView& view, const ModelInfo& model);
   Result<SearchStats> ReadStats();
   Result<int64_t> DocFreq(std::string_view term);
+  // DocFreq of several terms, those not remembered yet (see Count) read in one batch.
+  Status DocFreqMany(const std::vector<std::string_view>& terms, std::vector<int64_t>* out);
   // The term dictionary: terms with a positive document frequency, in byte order. From a
   // snapshot view, terms from TermDictionary::kMinByte on come from the model's in-memory
   // TermDictionary (a superset: the cursor's CheckLive confirms terms), the rest from RocksDB

@@ -231,8 +231,17 @@ class Searcher {
     }
     Group g;
     g.label = qt.text;
+    // The expansions' document frequencies in one batch: the stem walks' terms are remembered
+    // from their confirmation, the stems of surface matches are not (one point read each
+    // before, session 30).
+    std::vector<std::string_view> terms;
+    terms.reserve(best.size());
+    for (const auto& [term, f] : best) terms.push_back(term);
+    std::vector<int64_t> dfs;
+    RETURN_IF_ERROR(reader_.DocFreqMany(terms, &dfs));
+    size_t i = 0;
     for (auto& [term, f] : best) {
-      ASSIGN_OR_RETURN(int64_t df, reader_.DocFreq(term));
+      const int64_t df = dfs[i++];
       if (df <= 0) continue;
       g.expansions.push_back({term, f.weight, f.edits, df, std::move(f.how)});
       g.total_df += df;

@@ -136,7 +136,7 @@ LevenshteinAutomaton::State LevenshteinAutomaton::Start() const {
   return state;
 }
 
-void LevenshteinAutomaton::FillRow(const State& state, char32_t c, int* row) const {
+void LevenshteinAutomaton::FillRow(const StateView& state, char32_t c, int* row) const {
   const int cap = max_edits_ + 1;
   const size_t n = query_.size();
   row[0] = std::min(state.row[0] + 1, cap);
@@ -151,22 +151,29 @@ void LevenshteinAutomaton::FillRow(const State& state, char32_t c, int* row) con
   }
 }
 
+int LevenshteinAutomaton::StepInto(const StateView& state, char32_t c, int* row) const {
+  FillRow(state, c, row);
+  return std::min(state.best_prefix, row[query_.size()]);
+}
+
 LevenshteinAutomaton::State LevenshteinAutomaton::Step(const State& state, char32_t c) const {
-  const size_t n = query_.size();
   State next;
-  next.row.resize(n + 1);
-  FillRow(state, c, next.row.data());
+  next.row.resize(row_size());
+  next.best_prefix = StepInto(View(state), c, next.row.data());
   next.prev_row = state.row;
   next.last = c;
   next.has_last = true;
-  next.best_prefix = std::min(state.best_prefix, next.row[n]);
   return next;
 }
 
-bool LevenshteinAutomaton::StepCanMatch(const State& state, char32_t c) const {
+bool LevenshteinAutomaton::StepCanMatch(const StateView& state, char32_t c) const {
   constexpr size_t kInlineRow = 64;
   const size_t n = query_.size();
-  if (n + 1 > kInlineRow) return CanMatch(Step(state, c));
+  if (n + 1 > kInlineRow) {
+    std::vector<int> row(n + 1);
+    const int best_prefix = StepInto(state, c, row.data());
+    return CanMatch(StateView{row.data(), state.row, c, true, best_prefix});
+  }
   int row[kInlineRow];
   FillRow(state, c, row);
   // As CanMatch on the stepped state, without building it.
@@ -174,31 +181,32 @@ bool LevenshteinAutomaton::StepCanMatch(const State& state, char32_t c) const {
   return *std::min_element(row, row + n + 1) <= max_edits_;
 }
 
-bool LevenshteinAutomaton::CanMatch(const State& state) const {
+bool LevenshteinAutomaton::CanMatch(const StateView& state) const {
   if (prefix_ && state.best_prefix <= max_edits_) return true;
   // Cells never drop below the minimum of the row before: insertions, deletions and
   // substitutions add to a cell of this row, and a transposition's prev_row[i-2] + 1 is already
   // >= row[i-1] (this row aligned the last input character with query[i-2] at cost <= 1).
   // So once every cell is over budget, every continuation is.
-  return *std::min_element(state.row.begin(), state.row.end()) <= max_edits_;
+  return *std::min_element(state.row, state.row + row_size()) <= max_edits_;
 }
 
-bool LevenshteinAutomaton::IsMatch(const State& state) const {
-  return prefix_ ? state.best_prefix <= max_edits_ : state.row.back() <= max_edits_;
+bool LevenshteinAutomaton::IsMatch(const StateView& state) const {
+  return prefix_ ? state.best_prefix <= max_edits_ : state.row[query_.size()] <= max_edits_;
 }
 
-FuzzyMatch LevenshteinAutomaton::Result(const State& state) const {
+FuzzyMatch LevenshteinAutomaton::Result(const StateView& state) const {
   FuzzyMatch match;
+  const int whole = state.row[query_.size()];
   if (prefix_) {
     match.distance = state.best_prefix;
-    match.prefix_match = state.row.back() > state.best_prefix;
+    match.prefix_match = whole > state.best_prefix;
   } else {
-    match.distance = state.row.back();
+    match.distance = whole;
   }
   return match;
 }
 
-char32_t LevenshteinAutomaton::NextLiveChar(const State& state, char32_t after) const {
+char32_t LevenshteinAutomaton::NextLiveChar(const StateView& state, char32_t after) const {
   if (after >= kMaxCodePoint) return kNoChar;
   char32_t best = kNoChar;
   // Query characters above `after`, ascending: the first live one is the best among them.
@@ -228,13 +236,35 @@ std::vector<FuzzyMatch> FuzzyExpand(TermCursor& cursor, std::string_view query_t
 
   // The walk caches the decoding of the previous term so a term sharing a prefix with it
   // resumes from the state after that prefix. chars[j], valid[j]: the j-th character;
-  // offsets[j]: its byte offset (offsets has one more entry, the end); states[j]: the state
-  // before character j.
+  // offsets[j]: its byte offset (offsets has one more entry, the end); the state before
+  // character j: its row at rows[j * width], its best_prefix at best_prefix[j], and (j > 0)
+  // the row before it and chars[j - 1] for transpositions. One flat array of rows, not two
+  // vectors allocated per character stepped: a rare word's four walks step thousands of
+  // characters.
   std::string prev;
   std::vector<char32_t> chars;
   std::vector<bool> valid;
   std::vector<size_t> offsets = {0};
-  std::vector<LevenshteinAutomaton::State> states = {automaton.Start()};
+  const size_t width = automaton.row_size();
+  std::vector<int> rows;
+  std::vector<int> best_prefix;
+  {
+    const LevenshteinAutomaton::State start = automaton.Start();
+    rows = start.row;
+    best_prefix.push_back(start.best_prefix);
+  }
+  // The state before character `level` (pointers into `rows`: valid until it grows).
+  auto state_at = [&](size_t level) {
+    LevenshteinAutomaton::StateView v;
+    v.row = rows.data() + level * width;
+    if (level > 0) {
+      v.prev_row = rows.data() + (level - 1) * width;
+      v.last = chars[level - 1];
+      v.has_last = true;
+    }
+    v.best_prefix = best_prefix[level];
+    return v;
+  };
 
   // Accepted terms wait here until the cursor confirms a batch of them (TermCursor::CheckLive);
   // the confirmed ones then compete for the `limit` places. The order of the candidates does
@@ -280,22 +310,26 @@ std::vector<FuzzyMatch> FuzzyExpand(TermCursor& cursor, std::string_view query_t
     chars.resize(keep);
     valid.resize(keep);
     offsets.resize(keep + 1);
-    states.resize(keep + 1);
+    best_prefix.resize(keep + 1);
 
-    bool dead = !automaton.CanMatch(states.back());
+    bool dead = !automaton.CanMatch(state_at(keep));
     while (!dead && offsets.back() < term.size()) {
       const Decoded d = DecodeUtf8(term, offsets.back());
+      const size_t level = chars.size();
+      rows.resize((level + 2) * width);  // before state_at: the pointers must survive the step
+      const int bp = automaton.StepInto(state_at(level), d.c, rows.data() + (level + 1) * width);
       chars.push_back(d.c);
       valid.push_back(d.valid);
       offsets.push_back(offsets.back() + d.size);
-      states.push_back(automaton.Step(states.back(), d.c));
-      dead = !automaton.CanMatch(states.back());
+      best_prefix.push_back(bp);
+      dead = !automaton.CanMatch(state_at(level + 1));
     }
     prev.assign(term.substr(0, offsets.back()));
+    const LevenshteinAutomaton::StateView last = state_at(chars.size());
 
     if (!dead) {
-      if (automaton.IsMatch(states.back())) {
-        candidates.push_back(automaton.Result(states.back()));
+      if (automaton.IsMatch(last)) {
+        candidates.push_back(automaton.Result(last));
         candidates.back().term.assign(term);
         if (candidates.size() == kConfirmBatch && confirm()) break;
       }
@@ -312,7 +346,7 @@ std::vector<FuzzyMatch> FuzzyExpand(TermCursor& cursor, std::string_view query_t
     }
     bool sought = false;
     for (size_t level = chars.size(); level-- > 0;) {
-      const char32_t next = automaton.NextLiveChar(states[level], chars[level]);
+      const char32_t next = automaton.NextLiveChar(state_at(level), chars[level]);
       if (next > kMaxCodePoint) continue;
       std::string target(term.substr(0, offsets[level]));
       AppendUtf8(next, target);

@@ -82,27 +82,53 @@ class LevenshteinAutomaton {
     int best_prefix = 0;  // prefix mode: min over inputs so far of row[n] (capped)
   };
 
+  // A state's parts without owning them: what a walk that keeps its states' rows in one flat
+  // array uses (FuzzyExpand: the row of each character read, the previous one serving as
+  // `prev_row`), instead of two vectors allocated per step. `row` and `prev_row` hold
+  // row_size() entries; `prev_row` and `last` are read only when `has_last`.
+  struct StateView {
+    const int* row = nullptr;
+    const int* prev_row = nullptr;
+    char32_t last = 0;
+    bool has_last = false;
+    int best_prefix = 0;
+  };
+  static StateView View(const State& state) {
+    return {state.row.data(), state.prev_row.data(), state.last, state.has_last, state.best_prefix};
+  }
+  // Entries per row: the query's length in code points, plus one.
+  size_t row_size() const { return query_.size() + 1; }
+
   State Start() const;
   State Step(const State& state, char32_t c) const;
+  // Step into caller-owned storage: the new row into row[0..row_size()), and the new state's
+  // best_prefix returned (its prev_row is state.row, its last character `c`).
+  int StepInto(const StateView& state, char32_t c, int* row) const;
   // Some continuation of the input so far can still be accepted.
-  bool CanMatch(const State& state) const;
+  bool CanMatch(const State& state) const { return CanMatch(View(state)); }
+  bool CanMatch(const StateView& state) const;
   // The input so far is accepted.
-  bool IsMatch(const State& state) const;
+  bool IsMatch(const State& state) const { return IsMatch(View(state)); }
+  bool IsMatch(const StateView& state) const;
   // For an accepted state: the distance and whether it is a prefix-only match.
-  FuzzyMatch Result(const State& state) const;
+  FuzzyMatch Result(const State& state) const { return Result(View(state)); }
+  FuzzyMatch Result(const StateView& state) const;
 
   // The smallest character greater than `after` whose Step from `state` CanMatch, or
   // U+110000 (beyond Unicode) if there is none. Surrogates are never returned.
-  char32_t NextLiveChar(const State& state, char32_t after) const;
+  char32_t NextLiveChar(const State& state, char32_t after) const {
+    return NextLiveChar(View(state), after);
+  }
+  char32_t NextLiveChar(const StateView& state, char32_t after) const;
 
   int max_edits() const { return max_edits_; }
   bool prefix() const { return prefix_; }
 
  private:
   // The row after `c` from `state` into row[0..n] (n = query length).
-  void FillRow(const State& state, char32_t c, int* row) const;
+  void FillRow(const StateView& state, char32_t c, int* row) const;
   // CanMatch(Step(state, c)), without allocating the stepped state (queries under 64 chars).
-  bool StepCanMatch(const State& state, char32_t c) const;
+  bool StepCanMatch(const StateView& state, char32_t c) const;
 
   std::vector<char32_t> query_;
   std::vector<char32_t> sorted_query_chars_;  // distinct, ascending

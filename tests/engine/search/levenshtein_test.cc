@@ -423,6 +423,46 @@ TEST(LevenshteinTest, FuzzyExpandEqualsBruteForceAndSeeksPastMostOfTheDictionary
       << "average steps " << total_steps / kQueries << ", max " << max_steps;
 }
 
+// Queries of 64 code points and more step the automaton's liveness check through an allocated
+// row instead of the inline one, and the walk keeps one row of that width per character: every
+// edit kind, prefix mode and a multi-byte character at both ends, against the brute force.
+TEST(LevenshteinTest, QueriesLongerThanTheInlineRowMatchLikeShortOnes) {
+  std::mt19937 rng(64);
+  const std::string base = "\xC3\xA9" + std::string("abcdefghijklmnopqrstuvwxyz") +
+                           "abcdefghijklmnopqrstuvwxyz" + "0123456789ab" + "\xC3\xA9";  // 66
+  ASSERT_EQ(RefCodePoints(base), 66u);
+  std::vector<std::string> terms = {base, base + "zz", base.substr(0, 30)};
+  for (int i = 0; i < 400; ++i) {
+    terms.push_back(Mutate(base, std::uniform_int_distribution<int>(1, 3)(rng), rng));
+    terms.push_back(Mutate(base, 1, rng) + "tail");
+  }
+  std::sort(terms.begin(), terms.end());
+  terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  const std::u32string query32 = Decode(base);
+  for (bool prefix : {false, true}) {
+    for (int edits : {1, 2}) {
+      SCOPED_TRACE("edits=" + std::to_string(edits) + " prefix=" + std::to_string(prefix));
+      std::set<std::string> expected;
+      for (const std::string& t : terms) {
+        if (ReferenceBudgetedDistance(query32, Decode(t), edits, prefix) <= edits) {
+          expected.insert(t);
+        }
+      }
+      VectorCursor cursor(terms);
+      const std::vector<FuzzyMatch> matches =
+          FuzzyExpand(cursor, base, edits, prefix, std::numeric_limits<size_t>::max());
+      EXPECT_EQ(MatchedTerms(matches), expected);
+      EXPECT_GT(expected.size(), 3u);            // the mutations reach some terms
+      EXPECT_LT(expected.size(), terms.size());  // and the budget excludes others
+      for (const FuzzyMatch& match : matches) {
+        const int whole = ReferenceOsa(base, match.term);
+        EXPECT_EQ(match.distance, prefix ? ReferencePrefixOsa(base, match.term) : whole)
+            << match.term;
+      }
+    }
+  }
+}
+
 TEST(LevenshteinTest, LongQueryWithTwoEditsStaysCheap) {
   std::mt19937 rng(7);
   VectorCursor dictionary(GenerateDictionary(50000, rng));
