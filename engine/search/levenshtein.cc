@@ -167,18 +167,17 @@ LevenshteinAutomaton::State LevenshteinAutomaton::Step(const State& state, char3
 }
 
 bool LevenshteinAutomaton::StepCanMatch(const StateView& state, char32_t c) const {
+  // The stepped row on the stack (allocated only for queries of 64 code points and more).
   constexpr size_t kInlineRow = 64;
-  const size_t n = query_.size();
-  if (n + 1 > kInlineRow) {
-    std::vector<int> row(n + 1);
-    const int best_prefix = StepInto(state, c, row.data());
-    return CanMatch(StateView{row.data(), state.row, c, true, best_prefix});
+  int inline_row[kInlineRow];
+  std::vector<int> long_row;
+  int* row = inline_row;
+  if (row_size() > kInlineRow) {
+    long_row.resize(row_size());
+    row = long_row.data();
   }
-  int row[kInlineRow];
-  FillRow(state, c, row);
-  // As CanMatch on the stepped state, without building it.
-  if (prefix_ && std::min(state.best_prefix, row[n]) <= max_edits_) return true;
-  return *std::min_element(row, row + n + 1) <= max_edits_;
+  const int best_prefix = StepInto(state, c, row);
+  return CanMatch(StateView{row, state.row, c, true, best_prefix});
 }
 
 bool LevenshteinAutomaton::CanMatch(const StateView& state) const {
