@@ -51,15 +51,17 @@ enum class Capability {
 // page cache; RocksDB's block cache and row cache, split by RocksCacheSplit).
 struct EngineConfig {
   size_t cache_bytes = 256u << 20;
+  int row_cache_percent = 25;     // RocksDB engines: the row cache's share of cache_bytes
   int write_helper_threads = -1;  // ActionDB only: Options::write_helper_threads
 };
 
-// How a RocksDB engine divides its cache budget: a quarter to the row cache (whole values by
-// key, for point reads), the rest to the block cache. ActionDB and the raw RocksDB floor split
-// alike.
+// How a RocksDB engine divides its cache budget: `row_percent` (by default a quarter) to the row
+// cache (whole values by key, for point reads), the rest to the block cache. ActionDB and the
+// raw RocksDB floor split alike.
 struct RocksCacheSplit {
-  explicit RocksCacheSplit(size_t cache_bytes)
-      : block_bytes(cache_bytes - cache_bytes / 4), row_bytes(cache_bytes / 4) {}
+  explicit RocksCacheSplit(size_t cache_bytes, int row_percent = 25)
+      : block_bytes(cache_bytes - cache_bytes * static_cast<size_t>(row_percent) / 100),
+        row_bytes(cache_bytes * static_cast<size_t>(row_percent) / 100) {}
   // "block cache 192 MiB + row cache 64 MiB", for engine descriptions.
   std::string Describe() const {
     return "block cache " + std::to_string(block_bytes >> 20) + " MiB + row cache " +

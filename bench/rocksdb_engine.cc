@@ -112,7 +112,8 @@ class RocksDbEngine final : public Engine {
            "." + std::to_string(ROCKSDB_PATCH) +
            " (records only; ActionDbLikeOptions: the record CF's LZ4/LZ4HC with a 16 KiB "
            "dictionary, bloom 10, 4 KiB blocks, " +
-           RocksCacheSplit(config_.cache_bytes).Describe() + "; WAL, sync=false)";
+           RocksCacheSplit(config_.cache_bytes, config_.row_cache_percent).Describe() +
+           "; WAL, sync=false)";
   }
   bool Supports(Capability capability) const override {
     switch (capability) {
@@ -131,7 +132,7 @@ class RocksDbEngine final : public Engine {
 
   Status Open(const std::string& dir) override {
     dir_ = dir;
-    rocksdb::Options options = ActionDbLikeOptions(config_.cache_bytes);
+    rocksdb::Options options = ActionDbLikeOptions(config_.cache_bytes, config_.row_cache_percent);
     rocksdb::ConfigOptions config_options;
     RETURN_IF_ERROR(FromRocks(rocksdb::MergeOperator::CreateFromString(config_options, "uint64add",
                                                                        &options.merge_operator),
@@ -324,14 +325,14 @@ class RocksDbEngine final : public Engine {
 
 }  // namespace
 
-rocksdb::Options ActionDbLikeOptions(size_t cache_bytes) {
+rocksdb::Options ActionDbLikeOptions(size_t cache_bytes, int row_cache_percent) {
   // Exactly the options ActionDB opens its column families with (engine/rocks_options.h),
   // minus its merge operator (the floor adds uint64add).
-  const RocksCacheSplit split(cache_bytes);
+  const RocksCacheSplit split(cache_bytes, row_cache_percent);
   auto cache =
       rocksdb::NewLRUCache(split.block_bytes, engine::BlockCacheShardBits(split.block_bytes));
   rocksdb::Options options(engine::MakeDbOptions(), engine::MakeCfOptions(cache, false, false));
-  options.row_cache = rocksdb::NewLRUCache(split.row_bytes);
+  if (split.row_bytes > 0) options.row_cache = rocksdb::NewLRUCache(split.row_bytes);
   options.create_if_missing = true;
   return options;
 }

@@ -25,7 +25,7 @@ namespace actiondb::bench {
 // split into an LRU block cache and an LRU row cache as the ActionDB engine splits it
 // (RocksCacheSplit), index and filter blocks in the cache, and the record CF's 4 KiB blocks and
 // ZSTD with a per-file dictionary (engine::MakeCfOptions itself).
-rocksdb::Options ActionDbLikeOptions(size_t cache_bytes);
+rocksdb::Options ActionDbLikeOptions(size_t cache_bytes, int row_cache_percent = 25);
 
 std::string PostKey(uint64_t id);
 // The record's value; its updatedAt is `updated_at_ms`, or createdAt when that is negative.

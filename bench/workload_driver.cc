@@ -7,7 +7,7 @@
 //                  [--repetitions=5] [--rounds=R] [--seconds-per-round=1] [--smoke]
 //                  [--workloads=LIST] [--dir=TMPDIR] [--cache-mb=256] [--json=FILE]
 //                  [--markdown=FILE] [--no-fork] [--os-cache=warm|cold|asis]
-//                  [--write-helpers=N]
+//                  [--write-helpers=N] [--row-cache-percent=25]
 //
 // DATASET (bench/dataset.h; perf-baseline.md §2). N deterministic "post" records, id = 1..N:
 //   title 3-8 words and body 30-80 words from a 20,000-word vocabulary sampled with Zipf s=1.0,
@@ -43,7 +43,8 @@
 //     (e.g. author pages on raw RocksDB, which stores records only) is printed "n/a".
 //   * Cache: every engine gets --cache-mb (default 256) for its own caches: SQLite `PRAGMA
 //     cache_size`; ActionDB and raw RocksDB three quarters as the LRU block cache and a quarter
-//     as the LRU row cache (RocksCacheSplit in engine.h).
+//     as the LRU row cache (RocksCacheSplit in engine.h). --row-cache-percent=P gives both
+//     RocksDB engines a row cache of P% (0-90) instead, the rest to the block cache.
 //   * --write-helpers=N: ActionDB's Options::write_helper_threads (the threads that analyze a
 //     bulk create's records for search next to the committing one); default -1, ActionDB's
 //     own default (one fewer than the cores, at most 3). For A/B runs of the load.
@@ -202,6 +203,7 @@ struct Flags {
   std::set<std::string> workloads;  // empty = all
   std::string dir;
   size_t cache_mb = 256;
+  int row_cache_percent = 25;
   int write_helpers = -1;
   std::string json_path;
   std::string markdown_path;
@@ -235,7 +237,7 @@ void Usage() {
                "fts,typo,incr,edit,compact,delete]\n"
                "         [--dir=TMPDIR] [--cache-mb=256] [--write-helpers=-1] [--json=FILE] "
                "[--markdown=FILE] [--no-fork]\n"
-               "         [--os-cache=warm|cold|asis]\n");
+               "         [--os-cache=warm|cold|asis] [--row-cache-percent=25]\n");
 }
 
 // Parses argv; returns false (after printing why) on a bad flag.
@@ -301,6 +303,11 @@ bool ParseFlags(int argc, char** argv, Flags* flags) {
         flags->dir = value;
       } else if (key == "--cache-mb") {
         flags->cache_mb = std::stoull(value);
+      } else if (key == "--row-cache-percent") {
+        flags->row_cache_percent = std::stoi(value);
+        if (flags->row_cache_percent < 0 || flags->row_cache_percent > 90) {
+          throw std::invalid_argument("outside 0..90");
+        }
       } else if (key == "--write-helpers") {
         flags->write_helpers = std::stoi(value);
         if (flags->write_helpers < -1) throw std::invalid_argument("below -1");
@@ -692,6 +699,7 @@ class EngineRun {
     uint64_t rss_at_start = ProcStatusBytes("VmRSS");
     EngineConfig config;
     config.cache_bytes = flags_.cache_mb << 20;
+    config.row_cache_percent = flags_.row_cache_percent;
     config.write_helper_threads = flags_.write_helpers;
 
     Metric load = NewMetric("load", "a. bulk load (all indexes + search), 1000/txn", "rec/s");
@@ -1866,7 +1874,9 @@ void WriteJson(const Report& report, const std::string& path) {
   out << "{\n  \"started_at\": " << JsonString(report.started_at) << ",\n  \"size\": " << f.size
       << ",\n  \"repetitions\": " << f.repetitions << ",\n  \"rounds\": " << f.Rounds()
       << ",\n  \"seconds_per_round\": " << JsonNumber(f.seconds_per_round)
-      << ",\n  \"cache_mb\": " << f.cache_mb << ",\n  \"os_cache\": " << JsonString(f.os_cache)
+      << ",\n  \"cache_mb\": " << f.cache_mb
+      << ",\n  \"row_cache_percent\": " << f.row_cache_percent
+      << ",\n  \"os_cache\": " << JsonString(f.os_cache)
       << ",\n  \"smoke\": " << (f.smoke ? "true" : "false")
       << ",\n  \"baseline\": " << JsonString(report.baseline)
       << ",\n  \"interleaved_rounds\": " << report.rounds
@@ -1931,7 +1941,8 @@ void WriteMarkdown(const Report& report, const std::string& path) {
   out << "- records: " << f.size << (f.smoke ? " (smoke)" : "")
       << "; repetitions: " << f.repetitions << "; rounds per query workload: " << f.Rounds()
       << "; seconds per round: " << f.seconds_per_round << "; cache per engine: " << f.cache_mb
-      << " MiB; OS page cache before each step: " << f.os_cache << "\n";
+      << " MiB (RocksDB engines: " << f.row_cache_percent
+      << "% as row cache); OS page cache before each step: " << f.os_cache << "\n";
   out << "- cells: median [min–max] of the repetitions/rounds; ratio = engine median ÷ "
       << report.baseline << " median\n";
   out << "- schedule: " << report.Schedule() << "\n";
