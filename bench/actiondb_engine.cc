@@ -41,7 +41,7 @@ class ActionDbEngine : public Engine {
   std::string name() const override { return "actiondb"; }
   std::string description() const override {
     return "ActionDB (C++ API: internal API writes, query layer reads; " +
-           RocksCacheSplit(config_.cache_bytes, config_.row_cache_percent).Describe() +
+           RocksCacheSplit(config_).Describe() +
            "; WAL, no fsync per commit; write helper threads " +
            (config_.write_helper_threads < 0 ? std::string("by default")
                                              : std::to_string(config_.write_helper_threads)) +
@@ -68,7 +68,7 @@ class ActionDbEngine : public Engine {
   Status Open(const std::string& dir) override {
     dir_ = dir;
     Options o;
-    const RocksCacheSplit cache(config_.cache_bytes, config_.row_cache_percent);
+    const RocksCacheSplit cache(config_);
     o.block_cache_bytes = cache.block_bytes;
     o.row_cache_bytes = cache.row_bytes;
     o.lock_timeout_ms = 10000;  // the 2-thread hot-record increments queue on one record lock

@@ -49,19 +49,20 @@ enum class Capability {
 
 // Settings every engine receives. The same cache budget goes to each engine's caches (SQLite's
 // page cache; RocksDB's block cache and row cache, split by RocksCacheSplit).
+inline constexpr int kDefaultRowCachePercent = 25;
+
 struct EngineConfig {
   size_t cache_bytes = 256u << 20;
-  int row_cache_percent = 25;     // RocksDB engines: the row cache's share of cache_bytes
-  int write_helper_threads = -1;  // ActionDB only: Options::write_helper_threads
+  int row_cache_percent = kDefaultRowCachePercent;  // RocksDB engines: the row cache's share
+  int write_helper_threads = -1;                    // ActionDB only: Options::write_helper_threads
 };
 
-// How a RocksDB engine divides its cache budget: `row_percent` (by default a quarter) to the row
-// cache (whole values by key, for point reads), the rest to the block cache. ActionDB and the
-// raw RocksDB floor split alike.
+// How a RocksDB engine divides its cache budget: `row_cache_percent` (by default a quarter) to
+// the row cache (whole values by key, for point reads), the rest to the block cache. ActionDB
+// and the raw RocksDB floor split alike.
 struct RocksCacheSplit {
-  explicit RocksCacheSplit(size_t cache_bytes, int row_percent = 25)
-      : block_bytes(cache_bytes - cache_bytes * static_cast<size_t>(row_percent) / 100),
-        row_bytes(cache_bytes * static_cast<size_t>(row_percent) / 100) {}
+  explicit RocksCacheSplit(const EngineConfig& config)
+      : block_bytes(config.cache_bytes - RowBytes(config)), row_bytes(RowBytes(config)) {}
   // "block cache 192 MiB + row cache 64 MiB", for engine descriptions.
   std::string Describe() const {
     return "block cache " + std::to_string(block_bytes >> 20) + " MiB + row cache " +
@@ -69,6 +70,11 @@ struct RocksCacheSplit {
   }
   size_t block_bytes;
   size_t row_bytes;
+
+ private:
+  static size_t RowBytes(const EngineConfig& config) {
+    return config.cache_bytes * static_cast<size_t>(config.row_cache_percent) / 100;
+  }
 };
 
 // One row of a page, as read from the engine. Every stored column must have been read to fill

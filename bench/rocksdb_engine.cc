@@ -112,8 +112,7 @@ class RocksDbEngine final : public Engine {
            "." + std::to_string(ROCKSDB_PATCH) +
            " (records only; ActionDbLikeOptions: the record CF's LZ4/LZ4HC with a 16 KiB "
            "dictionary, bloom 10, 4 KiB blocks, " +
-           RocksCacheSplit(config_.cache_bytes, config_.row_cache_percent).Describe() +
-           "; WAL, sync=false)";
+           RocksCacheSplit(config_).Describe() + "; WAL, sync=false)";
   }
   bool Supports(Capability capability) const override {
     switch (capability) {
@@ -132,7 +131,7 @@ class RocksDbEngine final : public Engine {
 
   Status Open(const std::string& dir) override {
     dir_ = dir;
-    rocksdb::Options options = ActionDbLikeOptions(config_.cache_bytes, config_.row_cache_percent);
+    rocksdb::Options options = ActionDbLikeOptions(config_);
     rocksdb::ConfigOptions config_options;
     RETURN_IF_ERROR(FromRocks(rocksdb::MergeOperator::CreateFromString(config_options, "uint64add",
                                                                        &options.merge_operator),
@@ -325,10 +324,10 @@ class RocksDbEngine final : public Engine {
 
 }  // namespace
 
-rocksdb::Options ActionDbLikeOptions(size_t cache_bytes, int row_cache_percent) {
+rocksdb::Options ActionDbLikeOptions(const EngineConfig& config) {
   // Exactly the options ActionDB opens its column families with (engine/rocks_options.h),
   // minus its merge operator (the floor adds uint64add).
-  const RocksCacheSplit split(cache_bytes, row_cache_percent);
+  const RocksCacheSplit split(config);
   auto cache =
       rocksdb::NewLRUCache(split.block_bytes, engine::BlockCacheShardBits(split.block_bytes));
   rocksdb::Options options(engine::MakeDbOptions(), engine::MakeCfOptions(cache, false, false));

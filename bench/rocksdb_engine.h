@@ -21,11 +21,11 @@
 
 namespace actiondb::bench {
 
-// The RocksDB options ActionDB opens its database with: 10-bit bloom filters, `cache_bytes`
-// split into an LRU block cache and an LRU row cache as the ActionDB engine splits it
-// (RocksCacheSplit), index and filter blocks in the cache, and the record CF's 4 KiB blocks and
-// ZSTD with a per-file dictionary (engine::MakeCfOptions itself).
-rocksdb::Options ActionDbLikeOptions(size_t cache_bytes, int row_cache_percent = 25);
+// The RocksDB options ActionDB opens its database with: 10-bit bloom filters, `config`'s cache
+// budget split into an LRU block cache and an LRU row cache as the ActionDB engine splits it
+// (RocksCacheSplit; no row cache at 0%), index and filter blocks in the cache, and the record
+// CF's 4 KiB blocks and LZ4/LZ4HC with a per-file dictionary (engine::MakeCfOptions itself).
+rocksdb::Options ActionDbLikeOptions(const EngineConfig& config);
 
 std::string PostKey(uint64_t id);
 // The record's value; its updatedAt is `updated_at_ms`, or createdAt when that is negative.

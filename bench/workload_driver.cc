@@ -203,7 +203,7 @@ struct Flags {
   std::set<std::string> workloads;  // empty = all
   std::string dir;
   size_t cache_mb = 256;
-  int row_cache_percent = 25;
+  int row_cache_percent = kDefaultRowCachePercent;
   int write_helpers = -1;
   std::string json_path;
   std::string markdown_path;
